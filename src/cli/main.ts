@@ -39,7 +39,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const debug = io.env.SINCH_HOOKS_DEBUG === "1";
 
   let signal = options.signal;
-  let cleanupSignals = (): void => {};
+  let cleanupSignals: (() => void) | undefined;
   if (!signal) {
     // First Ctrl-C: graceful shutdown (finish in-flight requests, flush recordings, close the tunnel).
     // Second Ctrl-C: exit at once.
@@ -61,9 +61,18 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   }
 
   let exitCode: number = EXIT.ok;
-  const program = createProgram({ io, signal, version: packageVersion(), setExitCode: (c) => (exitCode = c) });
+  // In a real process, make sure we exit once the command is done even if a library left a handle open
+  // (a hung @ngrok/ngrok connect never settles and keeps Node alive: shared/reference/tunnels.md §1.5).
+  // Only long-running commands ask for it: a short command piping output must never be cut off.
+  let forceExit = false;
+  const ensureExit = (): void => {
+    if (options.signal || !forceExit) return;
+    setTimeout(() => process.exit(exitCode), 1_000).unref();
+  };
+  const program = createProgram({ io, signal, version: packageVersion(), setExitCode: (c) => (exitCode = c), forceExitWhenDone: () => (forceExit = true) });
   try {
     await program.parseAsync(argv, { from: "user" });
+    ensureExit();
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -75,8 +84,10 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       return EXIT.usage;
     }
     io.stderr.write(renderError(err, theme, { debug }));
-    return isSinchHooksError(err) ? err.exitCode : EXIT.internal;
+    exitCode = isSinchHooksError(err) ? err.exitCode : EXIT.internal;
+    ensureExit();
+    return exitCode;
   } finally {
-    cleanupSignals();
+    cleanupSignals?.();
   }
 }

@@ -54,7 +54,7 @@ export function parseCredentials(flag: string, value: string): Credentials {
   const i = value.indexOf(":");
   if (i <= 0 || i === value.length - 1) throw new UsageError(`${flag} must be user:password (got a value without both parts)`, `e.g. ${flag} sinch:s3cret`);
   const user = value.slice(0, i);
-  if (/[\x00-\x1f\x7f]/.test(value)) throw new UsageError(`${flag} must not contain control characters`);
+  if ([...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new UsageError(`${flag} must not contain control characters`);
   return { user, password: value.slice(i + 1) };
 }
 

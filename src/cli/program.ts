@@ -20,6 +20,8 @@ export interface ProgramContext {
   version: string;
   /** The action's exit code lands here. */
   setExitCode(code: number): void;
+  /** Asks main to exit shortly after the command even if a library left a handle open (listen + ngrok). */
+  forceExitWhenDone(): void;
 }
 
 export function createProgram(ctx: ProgramContext): Command {
@@ -167,8 +169,9 @@ else the ngrok SDK when NGROK_AUTHTOKEN (or --ngrok-authtoken) is set; else loca
 Exit codes: 0 stopped cleanly · 2 usage error or port in use · 3 tunnel failed with --require-tunnel`,
     )
     .action(async (opts: Record<string, unknown>) => {
+      ctx.forceExitWhenDone();
       const { runListen } = await import("../listen/command.js");
-      ctx.setExitCode(await runListen(opts as never, io, ctx.signal));
+      ctx.setExitCode(await runListen(opts as never, io, ctx.signal, ctx.version));
     });
 
   return program;

@@ -4,17 +4,34 @@ import type { Io, Writer } from "../../src/io.js";
 
 export interface BufferWriter extends Writer {
   text(): string;
+  /** Resolves with the first match once the written text matches (checked on every write). */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
 }
 
 export function bufferWriter(isTTY = false): BufferWriter {
   let buf = "";
+  let waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  const check = (): void => {
+    waiters = waiters.filter((w) => {
+      const m = buf.match(w.pattern);
+      if (m) w.resolve(m);
+      return !m;
+    });
+  };
   return {
     isTTY,
     write(chunk: string) {
       buf += chunk;
+      check();
       return true;
     },
     text: () => buf,
+    waitFor(pattern) {
+      return new Promise((resolve) => {
+        waiters.push({ pattern, resolve });
+        check();
+      });
+    },
   };
 }
 

@@ -1,0 +1,204 @@
+/**
+ * `sinch-hooks listen`: flags → ListenOptions, start the listener, open the tunnel, print the banner,
+ * stream events, and shut down cleanly when the CLI's signal fires.
+ */
+import { UsageError } from "../errors.js";
+import { colorEnabled, type Io } from "../io.js";
+import type { Theme } from "../render/theme.js";
+import { createTheme } from "../render/theme.js";
+import { OAUTH_TOKEN_PATH } from "../sign/oauth.js";
+import { CALLBACK_TYPES } from "../schemas/types.js";
+import { listen, type ListenEvent, type ListenOptions } from "./index.js";
+import { renderHuman, renderJson, shouldShow, type OutputOptions } from "./output.js";
+import { parseRespondSpec } from "./respond.js";
+
+/** Options as commander hands them over (already type-parsed by program.ts). */
+export interface ListenFlags {
+  host: string;
+  port: number;
+  maxBody: number;
+  hmacSecret?: string;
+  strictSignatures?: boolean;
+  signatureTolerance: number;
+  basicAuth?: { user: string; password: string };
+  oauth?: { user: string; password: string };
+  oauthTokenTtl: number;
+  strict?: boolean;
+  respond?: string;
+  forwardTo?: string;
+  forwardTimeout: number;
+  record?: string;
+  redact?: boolean;
+  verbose?: boolean;
+  filter?: string[];
+  json?: boolean;
+  tunnel: "auto" | "ngrok" | "ngrok-agent" | "manual" | "none";
+  ngrokAuthtoken?: string;
+  ngrokDomain?: string;
+  ngrokApi?: string;
+  publicUrl?: string;
+  requireTunnel?: boolean;
+  tunnelTimeout: number;
+  ngrokServerAddr?: string;
+}
+
+export function listenOptionsFromFlags(input: ListenFlags, version: string): ListenOptions {
+  let flags = input;
+  if (flags.strictSignatures && !flags.hmacSecret) {
+    throw new UsageError("--strict-signatures needs --hmac-secret", "pass --hmac-secret S (or set SINCH_HOOKS_HMAC_SECRET)");
+  }
+  // An empty value (e.g. SINCH_HOOKS_HMAC_SECRET= in a CI env) counts as unset, as NGROK_AUTHTOKEN does;
+  // the banner then shows "Auth none", so it cannot go unnoticed.
+  if (flags.hmacSecret === "") flags = { ...flags, hmacSecret: undefined };
+  if (flags.basicAuth && flags.oauth) {
+    throw new UsageError("--basic-auth and --oauth cannot be combined", "both use the Authorization header; Sinch allows HMAC with either one (add --hmac-secret)");
+  }
+  // createTokenStore refuses a TTL below one second; say so in flag terms first.
+  if (flags.oauthTokenTtl < 1) throw new UsageError("--oauth-token-ttl must be at least 1 second");
+  for (const t of flags.filter ?? []) {
+    if (!(CALLBACK_TYPES as readonly string[]).includes(t)) {
+      throw new UsageError(`--filter: unknown callback type "${t}"`, `known types: ${CALLBACK_TYPES.join(", ")}`);
+    }
+  }
+  if (flags.tunnel === "manual" && !flags.publicUrl) throw new UsageError("--tunnel manual needs --public-url", "e.g. --public-url https://my-proxy.example.com");
+  return {
+    host: flags.host,
+    port: flags.port,
+    maxBodyBytes: flags.maxBody,
+    hmac: flags.hmacSecret ? { secret: flags.hmacSecret, toleranceSeconds: flags.signatureTolerance, strict: flags.strictSignatures === true } : undefined,
+    basic: flags.basicAuth,
+    oauth: flags.oauth ? { clientId: flags.oauth.user, clientSecret: flags.oauth.password } : undefined,
+    oauthTokenTtlSeconds: flags.oauthTokenTtl,
+    strictSchema: flags.strict === true,
+    respond: flags.respond === undefined ? undefined : parseRespondSpec(flags.respond),
+    forwardTo: flags.forwardTo ? new URL(flags.forwardTo) : undefined,
+    forwardTimeoutMs: flags.forwardTimeout,
+    recordDir: flags.record,
+    redact: flags.redact === true,
+    toolVersion: version,
+  };
+}
+
+function authModes(o: ListenOptions): string[] {
+  const modes: string[] = [];
+  if (o.hmac) modes.push(`HMAC signatures (tolerance ${o.hmac.toleranceSeconds === 0 ? "off" : `${o.hmac.toleranceSeconds} s`}${o.hmac.strict ? ", strict" : ""})`);
+  if (o.basic) modes.push(`Basic (user ${o.basic.user})`);
+  if (o.oauth) modes.push(`OAuth 2.0 bearer (client ${o.oauth.clientId}, tokens live ${o.oauthTokenTtlSeconds} s)`);
+  return modes;
+}
+
+export function renderBanner(
+  o: ListenOptions,
+  info: { localUrl: string; publicUrl: string | null; provider: string | null; version: string; notice?: string },
+  theme: Theme,
+): string {
+  const rows: [string, string][] = [];
+  rows.push(["Local", info.localUrl]);
+  if (info.publicUrl) rows.push(["Public", `${theme.bold.green(info.publicUrl)}  ${theme.dim(`(${info.provider}) ← paste into the Sinch dashboard or a batch's callback_url`)}`]);
+  const modes = authModes(o);
+  rows.push(["Auth", modes.length ? modes.join(" + ") : theme.yellow("none")]);
+  if (o.oauth) {
+    const base = info.publicUrl ?? info.localUrl;
+    rows.push(["Token URL", `${base}${OAUTH_TOKEN_PATH}  ${theme.dim("(client-credentials; assumption: Sinch does not publish its exact token exchange)")}`]);
+  }
+  if (o.forwardTo) rows.push(["Forward", `${o.forwardTo.toString()}  ${theme.dim(`(timeout ${Math.round(o.forwardTimeoutMs / 1000)} s; your app's status is mirrored to Sinch)`)}`]);
+  if (o.respond) rows.push(["Respond", `${o.respond.statuses.join(",")} per callback ${theme.dim("(the n-th delivery of a callback gets the n-th status)")}`]);
+  if (o.strictSchema) rows.push(["Schema", "strict: invalid payloads are answered 400"]);
+  if (o.recordDir) rows.push(["Record", `${o.recordDir}${o.redact ? " (redacted)" : ""}`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  let out = `${theme.bold("sinch-hooks listen")} ${theme.dim(`v${info.version}`)}\n`;
+  for (const [k, v] of rows) out += `  ${theme.dim(k.padEnd(width))}  ${v}\n`;
+  if (info.notice) out += `${info.notice.split("\n").map((l) => `${theme.dim("·")} ${l}`).join("\n")}\n`;
+  if (modes.length === 0 && info.publicUrl) out += `${theme.yellow("!")} No authentication configured: anyone who has the public URL can post to it. Add --hmac-secret, --basic-auth or --oauth.\n`;
+  out += theme.dim(`Try it: sinch-hooks fixtures mo_text | curl -s -H 'content-type: application/json' --data-binary @- ${info.localUrl}/\n`);
+  out += `Waiting for callbacks… ${theme.dim("(Ctrl-C to stop)")}\n`;
+  return out;
+}
+
+export async function runListen(flags: ListenFlags, io: Io, signal: AbortSignal, version = "0.0.0"): Promise<number> {
+  const options = listenOptionsFromFlags(flags, version);
+  const json = flags.json === true;
+  const theme = createTheme(!json && colorEnabled(io.env, io.stdout));
+  const errTheme = createTheme(colorEnabled(io.env, io.stderr));
+  const outOpts: OutputOptions = { redact: options.redact, verbose: flags.verbose === true, filter: flags.filter };
+  const diag = (line: string): void => void (json ? io.stderr : io.stdout).write(line.endsWith("\n") ? line : line + "\n");
+
+  let count = 0;
+  const onEvent = (e: ListenEvent): void => {
+    if (e.event === "callback") count++;
+    if (!shouldShow(e, outOpts)) return;
+    io.stdout.write(json ? renderJson(e, outOpts) : renderHuman(e, theme, outOpts));
+  };
+
+  const listener = await listen({ ...options, now: io.now }, onEvent);
+
+  const { openTunnel } = await import("../tunnel/index.js");
+  let tunnel: Awaited<ReturnType<typeof openTunnel>>;
+  try {
+    tunnel = await openTunnel({
+      choice: flags.tunnel,
+      localPort: listener.port,
+      localHost: flags.host === "0.0.0.0" || flags.host === "::" ? "127.0.0.1" : flags.host,
+      publicUrl: flags.publicUrl,
+      ngrokAuthtoken: flags.ngrokAuthtoken,
+      ngrokDomain: flags.ngrokDomain,
+      ngrokApi: flags.ngrokApi,
+      ngrokServerAddr: flags.ngrokServerAddr,
+      timeoutMs: flags.tunnelTimeout,
+      requireTunnel: flags.requireTunnel === true,
+      env: io.env,
+      onStatus: (s) =>
+        diag(s.kind === "disconnected" ? `${theme.yellow("!")} tunnel disconnected${s.detail ? `: ${s.detail}` : ""}; callbacks sent now may be lost (ngrok answers 404 for an offline endpoint, which Sinch does not retry)` : `${theme.green("✓")} tunnel reconnected`),
+    });
+  } catch (err) {
+    await listener.close(1_000);
+    throw err;
+  }
+
+  const publicUrl = tunnel.handle?.publicUrl ?? null;
+  if (json) {
+    io.stdout.write(
+      JSON.stringify({
+        event: "ready",
+        version,
+        local_url: listener.url,
+        public_url: publicUrl,
+        tunnel: tunnel.handle ? tunnel.handle.provider : "none",
+        tunnel_error: tunnel.error ? { code: tunnel.error.code, message: tunnel.error.message } : null,
+        auth: authModes(options),
+        token_url: options.oauth ? `${publicUrl ?? listener.url}${OAUTH_TOKEN_PATH}` : null,
+        forward_to: options.forwardTo?.toString() ?? null,
+        record_dir: options.recordDir ?? null,
+      }) + "\n",
+    );
+    // The notice is self-contained: after a failed tunnel it already carries the error and its hint.
+    if (tunnel.notice) io.stderr.write(tunnel.notice + "\n");
+  } else {
+    io.stdout.write(
+      renderBanner(
+        options,
+        {
+          localUrl: listener.url,
+          publicUrl,
+          provider: tunnel.handle?.provider ?? null,
+          version,
+          notice: tunnel.notice,
+        },
+        theme,
+      ),
+    );
+  }
+
+  if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+
+  diag(theme.dim("Stopping: finishing in-flight callbacks…"));
+  await listener.close(10_000);
+  if (tunnel.handle) {
+    // Bounded: a hung ngrok session must not keep Ctrl-C from working (tunnels.md §5.4).
+    await Promise.race([tunnel.handle.close().catch(() => undefined), new Promise((r) => setTimeout(r, 3_000).unref())]);
+  }
+  const recorded = listener.recorder ? `, ${listener.recorder.written} recorded in ${listener.recorder.dir}` : "";
+  diag(`${errTheme.dim("Stopped.")} ${count} callback${count === 1 ? "" : "s"} received${recorded}.`);
+  return 0;
+}
+
