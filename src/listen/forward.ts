@@ -1,10 +1,12 @@
 /**
  * Forwards a callback to the developer's app: raw body byte-for-byte, original headers minus hop-by-hop
- * ones, Host rewritten to the target, over a keep-alive undici pool. smee's JSON re-serialisation broke
- * HMAC checks (probot/smee-client#325, #454 — shared/reference/peers.md); we never parse the body here.
+ * ones, Host rewritten to the target, over the shared keep-alive client (send/http.ts). smee's JSON
+ * re-serialisation broke HMAC checks (probot/smee-client#325, #454 — shared/reference/peers.md); we never
+ * parse the body here.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
+import { createHttpClient, type HttpResult } from "../send/http.js";
 
 export interface ForwardResult {
   ok: boolean;
@@ -14,7 +16,7 @@ export interface ForwardResult {
   contentType?: string;
   latencyMs: number;
   /** Set when the app could not be reached or answered too late. */
-  error?: { kind: "refused" | "reset" | "timeout" | "dns" | "other"; message: string };
+  error?: HttpResult["error"];
 }
 
 export interface Forwarder {
@@ -66,67 +68,16 @@ export function targetPath(target: URL, incomingPath: string): string {
   return incomingPath.startsWith("/") ? incomingPath : `/${incomingPath}`;
 }
 
-function classify(err: unknown): NonNullable<ForwardResult["error"]> {
-  const e = err as { code?: string; message?: string; name?: string };
-  const code = e.code ?? "";
-  const msg = e.message ?? String(err);
-  if (code === "ECONNREFUSED") return { kind: "refused", message: "connection refused (is your app running?)" };
-  if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE") return { kind: "reset", message: "connection reset by your app" };
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "ETIMEDOUT") {
-    return { kind: "timeout", message: "your app did not answer in time" };
-  }
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { kind: "dns", message: "host name not found" };
-  return { kind: "other", message: msg };
-}
-
 export async function createForwarder(target: URL, opts: { timeoutMs: number; dispatcher?: Dispatcher; connections?: number }): Promise<Forwarder> {
-  const { Pool } = await import("undici");
-  const owned = opts.dispatcher === undefined;
-  const dispatcher: Dispatcher =
-    opts.dispatcher ??
-    new Pool(target.origin, {
-      connections: opts.connections ?? 64,
-      keepAliveTimeout: 4_000,
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      connectTimeout: Math.min(opts.timeoutMs, 10_000),
-    });
-
+  const client = await createHttpClient(target.origin, opts);
   return {
     target,
     async forward(req) {
-      const started = performance.now();
-      try {
-        const res = await dispatcher.request({
-          origin: target.origin,
-          path: targetPath(target, req.path),
-          method: "POST",
-          headers: forwardHeaders(req.headers, req.remoteAddress),
-          body: req.body,
-          headersTimeout: opts.timeoutMs,
-          bodyTimeout: opts.timeoutMs,
-        });
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body) {
-          const b = chunk as Buffer;
-          if (size < 64 * 1024) chunks.push(b);
-          size += b.length;
-        }
-        const ct = res.headers["content-type"];
-        return {
-          ok: true,
-          status: res.statusCode,
-          body: Buffer.concat(chunks).subarray(0, 64 * 1024).toString("utf8"),
-          contentType: Array.isArray(ct) ? ct[0] : ct,
-          latencyMs: performance.now() - started,
-        };
-      } catch (err) {
-        return { ok: false, latencyMs: performance.now() - started, error: classify(err) };
-      }
+      const r = await client.send({ path: targetPath(target, req.path), headers: forwardHeaders(req.headers, req.remoteAddress), body: req.body });
+      if (!r.ok) return { ok: false, latencyMs: r.latencyMs, error: r.error };
+      const ct = r.headers?.["content-type"];
+      return { ok: true, status: r.status, body: r.body, contentType: Array.isArray(ct) ? ct[0] : ct, latencyMs: r.latencyMs };
     },
-    async close() {
-      if (owned) await dispatcher.close().catch(() => undefined);
-    },
+    close: () => client.close(),
   };
 }
