@@ -3,6 +3,9 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Pool } from "undici";
 
+// Colour codes would sit between a label and its URL in the banner.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
 export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -18,7 +21,7 @@ export function startChild(args, pattern, env = {}) {
     const onData = (d) => {
       if (done) return;
       out += d.toString();
-      const m = out.match(pattern);
+      const m = out.replace(ANSI, "").match(pattern);
       if (m) {
         done = true;
         resolve({ child, url: m[1] });
@@ -74,4 +77,12 @@ export async function load(url, { total, connections, bodies, path = "/", header
   await pool.close();
   const sorted = latencies.toSorted((a, b) => a - b);
   return { rps: total / seconds, seconds, latencies: sorted, statuses: Object.fromEntries(statuses) };
+}
+
+/**
+ * Machine-readable rows for bench/run.js: one line `BENCH_ROWS [...]` at the end of a bench script.
+ * A row: { name, value, unit, baseline?, baselineName?, ratio?, target?, pass? }.
+ */
+export function emitRows(rows) {
+  console.log(`BENCH_ROWS ${JSON.stringify(rows)}`);
 }

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { load, percentile, rssMb, startChild, stopChild } from "./lib.js";
+import { emitRows, load, percentile, rssMb, startChild, stopChild } from "./lib.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const bin = join(root, "bin", "sinch-hooks.js");
@@ -74,3 +74,10 @@ const rssEnd = rssMb(mem.child.pid);
 await stopChild(mem.child);
 console.log(`Memory after ${K} callbacks`);
 console.log(`  RSS ${fmt(rssStart, 1)} MB at start → ${fmt(rssEnd, 1)} MB   (target < 150 MB) ${rssEnd < 150 ? "✓" : "✗"}   ${fmt(memRun.rps, 0)}/s`);
+
+emitRows([
+  { name: "listen ingest (validate + render + record)", value: lisRun.rps, unit: "callbacks/s", baseline: bareRun.rps, baselineName: "bare node:http", ratio: ratio, target: "ratio ≥ 0.70", pass: ratio >= 0.7 },
+  { name: "forward overhead p50", value: p(via, 50), unit: "ms", baseline: p(direct, 50), baselineName: "direct to app", ratio: p(via, 50) / p(direct, 50), target: "added ≤ 1 ms", pass: added50 <= 1 },
+  { name: "forward overhead p99", value: p(via, 99), unit: "ms", baseline: p(direct, 99), baselineName: "direct to app", ratio: p(via, 99) / p(direct, 99) },
+  { name: `listener RSS after ${K} callbacks`, value: rssEnd, unit: "MB", baseline: rssStart, baselineName: "RSS at start", ratio: rssEnd / rssStart, target: "< 150 MB", pass: rssEnd < 150 },
+]);

@@ -2,8 +2,9 @@
  * `sinch-hooks listen`: flags → ListenOptions, start the listener, open the tunnel, print the banner,
  * stream events, and shut down cleanly when the CLI's signal fires.
  */
-import { UsageError } from "../errors.js";
+import { SinchHooksError, UsageError, isSinchHooksError } from "../errors.js";
 import { colorEnabled, type Io } from "../io.js";
+import { renderError } from "../render/error.js";
 import type { Theme } from "../render/theme.js";
 import { createTheme } from "../render/theme.js";
 import { OAUTH_TOKEN_PATH } from "../sign/oauth.js";
@@ -31,6 +32,8 @@ export interface ListenFlags {
   redact?: boolean;
   verbose?: boolean;
   filter?: string[];
+  snsConfirm?: "auto" | "manual";
+  snsForward?: "callback" | "envelope";
   json?: boolean;
   tunnel: "auto" | "ngrok" | "ngrok-agent" | "manual" | "none";
   ngrokAuthtoken?: string;
@@ -40,6 +43,38 @@ export interface ListenFlags {
   requireTunnel?: boolean;
   tunnelTimeout: number;
   ngrokServerAddr?: string;
+  /** --no-inspect sets false; left out (programmatic callers), the inspector is on, as on the command line. */
+  inspect?: boolean;
+  /** --inspect-port; left out: 7463, or a free port when 7463 is busy. */
+  inspectPort?: number;
+  /** --inspect-history; left out: 500. */
+  inspectHistory?: number;
+  /** --send-test NUMBER: send one test SMS once the tunnel is up, with the public URL as callback_url. */
+  sendTest?: string;
+}
+
+/** Largest --inspect-history: with the 64 MB body budget, more entries would only hold tiny callbacks. */
+const MAX_INSPECT_HISTORY = 100_000;
+
+export interface InspectSettings {
+  port?: number;
+  history?: number;
+}
+
+/** The inspector's flags, checked together: undefined means --no-inspect. */
+export function inspectSettingsFromFlags(flags: ListenFlags): InspectSettings | undefined {
+  if (flags.inspect === false) {
+    const extra = flags.inspectPort !== undefined ? "--inspect-port" : flags.inspectHistory !== undefined ? "--inspect-history" : undefined;
+    if (extra) throw new UsageError(`${extra} cannot be combined with --no-inspect`, "drop one of them");
+    return undefined;
+  }
+  if (flags.inspectPort !== undefined && flags.inspectPort !== 0 && flags.inspectPort === flags.port) {
+    throw new UsageError(`--inspect-port ${flags.inspectPort} is the listener's own --port`, "the inspector needs a port of its own; leave --inspect-port out for the default (7463)");
+  }
+  if (flags.inspectHistory !== undefined && (!Number.isInteger(flags.inspectHistory) || flags.inspectHistory < 1 || flags.inspectHistory > MAX_INSPECT_HISTORY)) {
+    throw new UsageError(`--inspect-history must be a whole number from 1 to ${MAX_INSPECT_HISTORY} (got ${flags.inspectHistory})`);
+  }
+  return { port: flags.inspectPort, history: flags.inspectHistory };
 }
 
 export function listenOptionsFromFlags(input: ListenFlags, version: string): ListenOptions {
@@ -76,6 +111,7 @@ export function listenOptionsFromFlags(input: ListenFlags, version: string): Lis
     recordDir: flags.record,
     redact: flags.redact === true,
     toolVersion: version,
+    sns: { confirm: flags.snsConfirm ?? "auto", forward: flags.snsForward ?? "callback" },
   };
 }
 
@@ -89,12 +125,23 @@ function authModes(o: ListenOptions): string[] {
 
 export function renderBanner(
   o: ListenOptions,
-  info: { localUrl: string; publicUrl: string | null; provider: string | null; version: string; notice?: string },
+  info: {
+    localUrl: string;
+    publicUrl: string | null;
+    provider: string | null;
+    version: string;
+    notice?: string;
+    inspector?: { url: string; fellBackFrom?: number; history: number } | null;
+  },
   theme: Theme,
 ): string {
   const rows: [string, string][] = [];
   rows.push(["Local", info.localUrl]);
   if (info.publicUrl) rows.push(["Public", `${theme.bold.green(info.publicUrl)}  ${theme.dim(`(${info.provider}) ← paste into the Sinch dashboard or a batch's callback_url`)}`]);
+  if (info.inspector) {
+    const why = info.inspector.fellBackFrom !== undefined ? `port ${info.inspector.fellBackFrom} was in use; ` : "";
+    rows.push(["Inspect", `${theme.bold(info.inspector.url)}  ${theme.dim(`(${why}open in a browser; this machine only, last ${info.inspector.history} callbacks)`)}`]);
+  }
   const modes = authModes(o);
   rows.push(["Auth", modes.length ? modes.join(" + ") : theme.yellow("none")]);
   if (o.oauth) {
@@ -117,6 +164,16 @@ export function renderBanner(
 
 export async function runListen(flags: ListenFlags, io: Io, signal: AbortSignal, version = "0.0.0"): Promise<number> {
   const options = listenOptionsFromFlags(flags, version);
+  const inspect = inspectSettingsFromFlags(flags);
+  // Check --send-test's number and credentials before anything starts, so a typo costs no tunnel.
+  let sendTestInput: import("../sendtest/index.js").SendTestInput | undefined;
+  if (flags.sendTest !== undefined) {
+    if (flags.tunnel === "none") {
+      throw new UsageError("--send-test needs a public URL for Sinch to call back, and --tunnel none opens none", "drop --tunnel none, or pass --public-url https://… for a tunnel you run yourself");
+    }
+    const { resolveSendTest } = await import("../sendtest/index.js");
+    sendTestInput = resolveSendTest({ to: flags.sendTest }, io.env, { toFlag: "--send-test" });
+  }
   const json = flags.json === true;
   const theme = createTheme(!json && colorEnabled(io.env, io.stdout));
   const errTheme = createTheme(colorEnabled(io.env, io.stderr));
@@ -124,13 +181,47 @@ export async function runListen(flags: ListenFlags, io: Io, signal: AbortSignal,
   const diag = (line: string): void => void (json ? io.stderr : io.stdout).write(line.endsWith("\n") ? line : line + "\n");
 
   let count = 0;
+  let inspector: import("../inspect/index.js").Inspector | undefined;
+  // Callbacks that arrive in the moment between the listener and the inspector starting are kept for it.
+  const early: ListenEvent[] | null = inspect ? [] : null;
   const onEvent = (e: ListenEvent): void => {
     if (e.event === "callback") count++;
+    // The inspector shows every callback: --filter only narrows the terminal.
+    if (inspector) inspector.ingest(e);
+    else if (early && early.length < 1_000) early.push(e);
     if (!shouldShow(e, outOpts)) return;
     io.stdout.write(json ? renderJson(e, outOpts) : renderHuman(e, theme, outOpts));
   };
 
   const listener = await listen({ ...options, now: io.now }, onEvent);
+
+  if (inspect) {
+    try {
+      const { startInspector } = await import("../inspect/index.js");
+      const forwarder = listener.forwarder;
+      inspector = await startInspector({
+        port: inspect.port,
+        historySize: inspect.history,
+        redact: options.redact,
+        toolVersion: version,
+        listenerUrl: listener.url,
+        forwardTo: options.forwardTo,
+        // The same pool and header rules as live forwarding, with the bytes and headers Sinch sent.
+        replay: forwarder ? (e) => forwarder.forward({ path: e.path, headers: e.headers, body: e.body, remoteAddress: e.remoteAddress }) : undefined,
+        respond: { configured: options.respond, set: (plan) => listener.setRespond(plan) },
+        onRespondChange: (s) =>
+          diag(
+            `${theme.cyan("⇄")} inspector: ${
+              s.mode === "configured" ? `back to the configured answers (${s.active ? `--respond ${s.active.join(",")}` : "200, or your app's status"})` : `answering the next callbacks with ${s.mode}`
+            }`,
+          ),
+      });
+    } catch (err) {
+      await listener.close(1_000);
+      throw err;
+    }
+    for (const e of early?.splice(0) ?? []) inspector.ingest(e);
+  }
 
   const { openTunnel } = await import("../tunnel/index.js");
   let tunnel: Awaited<ReturnType<typeof openTunnel>>;
@@ -145,17 +236,23 @@ export async function runListen(flags: ListenFlags, io: Io, signal: AbortSignal,
       ngrokApi: flags.ngrokApi,
       ngrokServerAddr: flags.ngrokServerAddr,
       timeoutMs: flags.tunnelTimeout,
-      requireTunnel: flags.requireTunnel === true,
+      // --send-test is pointless without a public URL, so it requires the tunnel like --require-tunnel.
+      requireTunnel: flags.requireTunnel === true || sendTestInput !== undefined,
       env: io.env,
       onStatus: (s) =>
         diag(s.kind === "disconnected" ? `${theme.yellow("!")} tunnel disconnected${s.detail ? `: ${s.detail}` : ""}; callbacks sent now may be lost (ngrok answers 404 for an offline endpoint, which Sinch does not retry)` : `${theme.green("✓")} tunnel reconnected`),
     });
   } catch (err) {
+    await inspector?.close();
     await listener.close(1_000);
+    if (sendTestInput && isSinchHooksError(err) && err.category === "tunnel") {
+      throw new SinchHooksError(err.code, err.category, `--send-test needs a public URL for Sinch to call back: ${err.message}`, { hint: err.hint, cause: err });
+    }
     throw err;
   }
 
   const publicUrl = tunnel.handle?.publicUrl ?? null;
+  inspector?.setPublicUrl(publicUrl);
   if (json) {
     io.stdout.write(
       JSON.stringify({
@@ -169,8 +266,10 @@ export async function runListen(flags: ListenFlags, io: Io, signal: AbortSignal,
         token_url: options.oauth ? `${publicUrl ?? listener.url}${OAUTH_TOKEN_PATH}` : null,
         forward_to: options.forwardTo?.toString() ?? null,
         record_dir: options.recordDir ?? null,
+        inspector_url: inspector?.url ?? null,
       }) + "\n",
     );
+    if (inspector?.fellBackFrom !== undefined) io.stderr.write(`inspector: port ${inspector.fellBackFrom} is in use; serving on ${inspector.url} instead\n`);
     // The notice is self-contained: after a failed tunnel it already carries the error and its hint.
     if (tunnel.notice) io.stderr.write(tunnel.notice + "\n");
   } else {
@@ -183,15 +282,21 @@ export async function runListen(flags: ListenFlags, io: Io, signal: AbortSignal,
           provider: tunnel.handle?.provider ?? null,
           version,
           notice: tunnel.notice,
+          inspector: inspector ? { url: inspector.url, fellBackFrom: inspector.fellBackFrom, history: inspector.history.options.maxEntries } : null,
         },
         theme,
       ),
     );
   }
 
+  const sending = sendTestInput && publicUrl ? sendTestOnce({ ...sendTestInput, callbackUrl: publicUrl }, io, json, theme) : Promise.resolve();
+
   if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 
   diag(theme.dim("Stopping: finishing in-flight callbacks…"));
+  // The API call is bounded by its own 15 s timeout; do not let it hold Ctrl-C longer than 3 s.
+  await Promise.race([sending, new Promise((r) => setTimeout(r, 3_000).unref())]);
+  await inspector?.close();
   await listener.close(10_000);
   if (tunnel.handle) {
     // Bounded: a hung ngrok session must not keep Ctrl-C from working (tunnels.md §5.4).
@@ -202,3 +307,20 @@ export async function runListen(flags: ListenFlags, io: Io, signal: AbortSignal,
   return 0;
 }
 
+/**
+ * listen --send-test: one batch whose delivery reports come back through this tunnel. A failure is shown
+ * (one line and a hint) but does not stop the listener: it is already useful, and the hint says what to fix.
+ */
+async function sendTestOnce(input: import("../sendtest/index.js").SendTestInput, io: Io, json: boolean, theme: Theme): Promise<void> {
+  const { sendTestBatch, scrub } = await import("../sendtest/index.js");
+  const { describeSent } = await import("../sendtest/command.js");
+  try {
+    const r = await sendTestBatch(input);
+    if (json) io.stdout.write(`${JSON.stringify({ event: "send-test", ok: true, batch_id: r.batchId, status: r.status, to: r.to, callback_url: r.callbackUrl ?? null })}\n`);
+    else io.stdout.write(`${theme.green("✓")} send-test: ${describeSent(r)}\n`);
+  } catch (err) {
+    const e = isSinchHooksError(err) ? err : new SinchHooksError("SH_SEND_TEST_FAILED", "internal", scrub(err instanceof Error ? err.message : String(err), input.apiToken));
+    if (json) io.stdout.write(`${JSON.stringify({ event: "send-test", ok: false, error: { code: e.code, message: e.message, hint: e.hint ?? null } })}\n`);
+    io.stderr.write(renderError(new SinchHooksError(e.code, e.category, `send-test: ${e.message}`, { hint: e.hint }), createTheme(colorEnabled(io.env, io.stderr))));
+  }
+}

@@ -4,6 +4,7 @@
  * (issue #3). State (nonce cache, token store, duplicate tracker) is passed in and updated here, so a
  * unit test can drive every branch without a port.
  */
+import { isUtf8 } from "node:buffer";
 import type { IncomingHttpHeaders } from "node:http";
 import { checkBasic } from "../sign/basic.js";
 import { verifyHmac, type HmacProblem } from "../sign/hmac.js";
@@ -130,6 +131,14 @@ function challengeFor(failed: AuthCheck[]): Record<string, string> {
   return schemes.length > 0 ? { "www-authenticate": schemes.join(", ") } : {};
 }
 
+function invalidUtf8(decoded: string): { ok: false; message: string; line: number; column: number } {
+  const at = Math.max(0, decoded.indexOf("\uFFFD"));
+  const before = decoded.slice(0, at);
+  const line = before.split("\n").length;
+  const column = at - before.lastIndexOf("\n");
+  return { ok: false, message: "body is not valid UTF-8", line, column };
+}
+
 export function decide(req: ListenRequest, config: ListenConfig, state: ListenState, nowMs: number): Decision {
   const path = req.path.split("?")[0] ?? "/";
 
@@ -160,7 +169,9 @@ export function decide(req: ListenRequest, config: ListenConfig, state: ListenSt
   }
 
   const text = req.body.toString("utf8");
-  const parsed = parseJson(text);
+  // JSON on the wire must be UTF-8 (RFC 8259 §8.1). Decoding would silently turn bad bytes into U+FFFD
+  // and the payload would look fine, so refuse it with the position of the first bad byte instead.
+  const parsed = isUtf8(req.body) ? parseJson(text) : invalidUtf8(text);
   const payload = parsed.ok ? parsed.value : undefined;
   const seen = state.dedupe.see(callbackKey(payload, req.body), nowMs);
   const type =

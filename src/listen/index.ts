@@ -14,7 +14,13 @@ import { createForwarder, type ForwardResult, type Forwarder } from "./forward.j
 import { createRecorder, type Recorder } from "./recorder.js";
 import { RECORDING_FORMAT, RECORDING_VERSION, encodeBody, recordableHeaders, type Recording } from "./recording.js";
 import { startServer, type RejectedRequest, type RunningServer } from "./server.js";
+import type { RespondPlan } from "./respond.js";
 import { sinchNext, type SinchNext } from "./sinch-next.js";
+import { createCertCache, createCertFetcher, type CertFetcher } from "../sns/verify.js";
+import { createConfirmFetcher, type ConfirmFetch, type ConfirmResult } from "../sns/confirm.js";
+import { detectSns } from "../sns/envelope.js";
+import { describeSnsVia, unwrapSns, type SnsVia } from "../sns/unwrap.js";
+import type { Dispatcher } from "undici";
 
 export interface ListenOptions extends ListenConfig {
   host: string;
@@ -25,10 +31,27 @@ export interface ListenOptions extends ListenConfig {
   recordDir?: string;
   redact: boolean;
   oauthTokenTtlSeconds: number;
+  /** Slow-client guards: time to receive all headers, and the whole request. Defaults 10 s and 30 s. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   /** Bound on remembered duplicates, nonces and tokens. */
   memoryEntries?: number;
   toolVersion?: string;
   now?: () => number;
+  /**
+   * Callbacks delivered through AWS SNS (sinch-sms-webhooks-doc.txt: Sinch can publish to an SNS topic).
+   * Recognised by the x-amz-sns-message-type header; always on, these only tune it.
+   */
+  sns?: {
+    /** auto: confirm subscriptions by fetching SubscribeURL (AWS hosts only); manual: print it. Default auto. */
+    confirm?: "auto" | "manual";
+    /** callback: forward the unwrapped Sinch callback (default); envelope: forward SNS's request as is. */
+    forward?: "callback" | "envelope";
+    /** Tests inject these; production fetches only from https sns.<region>.amazonaws.com. */
+    fetchCert?: CertFetcher;
+    fetchConfirm?: ConfirmFetch;
+    dispatcher?: Dispatcher;
+  };
 }
 
 export type ListenEvent =
@@ -39,6 +62,9 @@ export type ListenEvent =
       method: string;
       path: string;
       headers: import("node:http").IncomingHttpHeaders;
+      /** The raw body exactly as received: the inspector replays and exports these bytes. */
+      body: Buffer;
+      remoteAddress?: string;
       decision: CallbackDecision;
       /** The status actually answered to the sender. */
       status: number;
@@ -47,12 +73,26 @@ export type ListenEvent =
       /** Set when the forward target's answer was replaced (app unreachable → 503, or --respond). */
       statusSource: "listener" | "app" | "respond" | "app-unreachable";
       sinch: SinchNext;
+      /** Set when the callback arrived inside an SNS notification (or by SNS raw delivery). */
+      sns?: SnsVia;
       recordPath?: string;
       recordError?: string;
     }
+  /** SNS control messages and refused SNS requests. */
+  | {
+      event: "sns";
+      receivedAt: number;
+      kind: "confirmation" | "unsubscribe" | "refused";
+      status: number;
+      message: string;
+      via?: Partial<SnsVia>;
+      confirmation?: ConfirmResult;
+    }
   | { event: "token"; receivedAt: number; granted: boolean; reason: string; status: number }
   | { event: "not-allowed"; receivedAt: number; method: string; path: string; status: number }
-  | { event: "rejected"; receivedAt: number; rejected: RejectedRequest };
+  | { event: "rejected"; receivedAt: number; rejected: RejectedRequest }
+  /** A queued recording could not be written (disk full, directory removed…). */
+  | { event: "record-error"; receivedAt: number; path: string; message: string };
 
 export interface Listener {
   url: string;
@@ -60,6 +100,13 @@ export interface Listener {
   server: RunningServer;
   recorder?: Recorder;
   forwarder?: Forwarder;
+  /** The --respond plan used for the next callbacks (undefined: answer 200 or mirror the app). */
+  readonly respond: RespondPlan | undefined;
+  /**
+   * Changes the response plan from the next callback on (the inspector's live switch). Each request reads
+   * the plan once, so a request already being decided keeps the plan it started with.
+   */
+  setRespond(plan: RespondPlan | undefined): void;
   /** Stop accepting, finish in-flight requests, flush recordings, close the forward pool. */
   close(graceMs?: number): Promise<void>;
 }
@@ -74,16 +121,66 @@ export async function listen(options: ListenOptions, onEvent: (e: ListenEvent) =
   };
   // Compile every schema now rather than on the first callback, so the first one is not 50 ms slow.
   for (const type of CALLBACK_TYPES) validateCallback({ type });
-  const recorder = options.recordDir ? await createRecorder(options.recordDir) : undefined;
+  const recorder = options.recordDir
+    ? await createRecorder(options.recordDir, {
+        onError: (err, path) => onEvent({ event: "record-error", receivedAt: now(), path, message: err.message }),
+      })
+    : undefined;
   const forwarder = options.forwardTo ? await createForwarder(options.forwardTo, { timeoutMs: options.forwardTimeoutMs }) : undefined;
   let seq = 0;
+  // decide() stays pure: it is handed the config current at the time of each request, and setRespond
+  // swaps in a new object rather than mutating one a request might be reading.
+  let config: ListenConfig = options;
+  const snsCache = createCertCache();
+  const snsFetchCert = options.sns?.fetchCert ?? createCertFetcher({ dispatcher: options.sns?.dispatcher });
+  const snsConfirm = { mode: options.sns?.confirm ?? "auto", fetchUrl: options.sns?.fetchConfirm ?? createConfirmFetcher({ dispatcher: options.sns?.dispatcher }) } as const;
+  const snsForwardEnvelope = options.sns?.forward === "envelope";
 
   const server = await startServer(
-    { host: options.host, port: options.port, maxBodyBytes: options.maxBodyBytes },
-    async (req, meta) => {
+    {
+      host: options.host,
+      port: options.port,
+      maxBodyBytes: options.maxBodyBytes,
+      headersTimeoutMs: options.headersTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+    },
+    async (original, meta) => {
       const started = performance.now();
       const receivedAt = now();
-      const decision = decide(req, options, state, receivedAt);
+      let req = original;
+      let cfg = config;
+      let sns: SnsVia | undefined;
+      if (original.method === "POST" && detectSns(original.headers)) {
+        const out = await unwrapSns(original.headers, original.body, { fetchCert: snsFetchCert, cache: snsCache, confirm: snsConfirm });
+        if (out.kind === "refused") {
+          onEvent({ event: "sns", receivedAt, kind: "refused", status: out.status, message: out.message, via: out.via });
+          return { status: out.status, headers: { "content-type": "application/json" }, body: JSON.stringify({ error: out.reason, message: out.message }) };
+        }
+        if (out.kind === "confirmation" || out.kind === "unsubscribe") {
+          const c = out.kind === "confirmation" ? out.confirmation : undefined;
+          const message =
+            out.kind === "unsubscribe"
+              ? "SNS says this endpoint was unsubscribed from the topic"
+              : c === undefined
+                ? `open ${out.subscribeUrl} to confirm the subscription`
+                : c.outcome === "confirmed"
+                  ? c.message
+                  : `${c.message}: ${c.url}`;
+          onEvent({ event: "sns", receivedAt, kind: out.kind, status: 200, message, via: out.via, confirmation: out.kind === "confirmation" ? out.confirmation : undefined });
+          return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ ok: true }) };
+        }
+        if (out.kind === "notification" || out.kind === "raw") {
+          sns = out.via;
+          // The unwrapped callback is what Sinch sent; the SNS headers describe the envelope, not it.
+          const headers = Object.fromEntries(Object.entries(original.headers).filter(([k]) => !k.startsWith("x-amz-sns-")));
+          req = { ...original, headers: { ...headers, "content-type": "application/json" }, body: out.innerBody };
+          // Sinch's HMAC/OAuth headers ride on its own HTTP POSTs, not on SNS deliveries: there the SNS
+          // signature (verified above, or absent for raw delivery) is the proof of origin. Basic auth
+          // still applies, since SNS sends the credentials of an https://user:pass@ subscription URL.
+          cfg = { ...config, hmac: undefined, oauth: undefined };
+        }
+      }
+      const decision = decide(req, cfg, state, receivedAt);
       if (decision.kind === "token") {
         onEvent({ event: "token", receivedAt, granted: decision.granted, reason: decision.reason, status: decision.answer.status });
         return decision.answer;
@@ -98,7 +195,13 @@ export async function listen(options: ListenOptions, onEvent: (e: ListenEvent) =
       let forward: ForwardResult | undefined;
       let statusSource: "listener" | "app" | "respond" | "app-unreachable" = decision.planned ? "respond" : "listener";
       if (forwarder && decision.accepted) {
-        forward = await forwarder.forward({ path: req.path, headers: req.headers, body: req.body, remoteAddress: meta.remoteAddress });
+        const viaEnvelope = sns !== undefined && snsForwardEnvelope;
+        forward = await forwarder.forward({
+          path: req.path,
+          headers: viaEnvelope ? original.headers : req.headers,
+          body: viaEnvelope ? original.body : req.body,
+          remoteAddress: meta.remoteAddress,
+        });
         if (!decision.planned) {
           if (forward.ok && forward.status !== undefined) {
             statusSource = "app";
@@ -119,8 +222,9 @@ export async function listen(options: ListenOptions, onEvent: (e: ListenEvent) =
       let recordError: string | undefined;
       if (recorder) {
         const rec = toRecording(req, decision, answer.status, receivedAt, options);
+        if (sns) rec.sns = { topic_arn: sns.topicArn ?? null, message_id: sns.messageId ?? null, verified: sns.verified, raw_delivery: sns.rawDelivery };
         try {
-          recordPath = await recorder.write(rec, n);
+          recordPath = await recorder.enqueue(rec, n);
         } catch (err) {
           recordError = (err as Error).message;
         }
@@ -133,12 +237,15 @@ export async function listen(options: ListenOptions, onEvent: (e: ListenEvent) =
         method: req.method,
         path: req.path,
         headers: req.headers,
+        body: req.body,
+        remoteAddress: meta.remoteAddress,
         decision,
         status: answer.status,
         latencyMs: performance.now() - started,
         forward,
         statusSource,
         sinch: sinchNext(answer.status, decision.seen.attempt),
+        sns,
         recordPath,
         recordError,
       });
@@ -154,6 +261,12 @@ export async function listen(options: ListenOptions, onEvent: (e: ListenEvent) =
     server,
     recorder,
     forwarder,
+    get respond() {
+      return config.respond;
+    },
+    setRespond(plan) {
+      config = { ...config, respond: plan };
+    },
     close(graceMs = 10_000) {
       closing ??= (async () => {
         await server.close(graceMs);
@@ -165,12 +278,15 @@ export async function listen(options: ListenOptions, onEvent: (e: ListenEvent) =
   };
 }
 
-function toRecording(
+/** The recording `listen --record` writes for one callback; the inspector's "download as fixture" reuses it. */
+export { describeSnsVia };
+
+export function toRecording(
   req: { method: string; path: string; headers: import("node:http").IncomingHttpHeaders; body: Buffer },
   decision: CallbackDecision,
   status: number,
   receivedAt: number,
-  options: ListenOptions,
+  options: Pick<ListenOptions, "redact" | "toolVersion">,
 ): Recording {
   const redact = options.redact;
   // A body that is not JSON cannot be masked field by field, so --redact drops it whole.

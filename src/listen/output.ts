@@ -5,6 +5,7 @@
 import { redactPayload, renderCallbackDetail, summarizeCallback } from "../render/callback.js";
 import type { Theme } from "../render/theme.js";
 import { formatSeconds } from "../retry/schedule.js";
+import { describeSnsVia } from "../sns/unwrap.js";
 import type { ListenEvent } from "./index.js";
 import { expectedOffsetSeconds } from "./sinch-next.js";
 
@@ -51,6 +52,15 @@ export function renderHuman(e: ListenEvent, theme: Theme, opts: OutputOptions): 
   if (e.event === "not-allowed") {
     return `${time} ${theme.yellow(e.method)} ${e.path} ${statusColor(theme, e.status)} ${theme.dim("(only POST is a callback)")}\n`;
   }
+  if (e.event === "sns") {
+    const via = e.via ? ` ${theme.dim(describeSnsVia(e.via))}` : "";
+    if (e.kind === "refused") return `${time} ${theme.cyan("sns")} ${theme.red("✗ refused")} ${statusColor(theme, e.status)} ${e.message}${via}\n`;
+    const label = e.kind === "confirmation" ? "subscription confirmation" : "unsubscribe confirmation";
+    return `${time} ${theme.cyan("sns")} ${label} ${statusColor(theme, e.status)} ${e.message}${via}\n`;
+  }
+  if (e.event === "record-error") {
+    return `${time} ${theme.red("✗")} could not write recording ${e.path}: ${e.message}\n`;
+  }
   if (e.event === "rejected") {
     const r = e.rejected;
     if (r.reason === "aborted") return `${time} ${theme.yellow("!")} ${r.method} ${r.path}: ${r.detail}\n`;
@@ -71,9 +81,10 @@ export function renderHuman(e: ListenEvent, theme: Theme, opts: OutputOptions): 
   const latency = theme.dim(`${e.latencyMs < 10 ? e.latencyMs.toFixed(1) : Math.round(e.latencyMs)} ms`);
   lines.push(`${time} ${theme.bold(type)} ${summary}`.trimEnd());
   let statusPart = `${verdict}  ${statusColor(theme, e.status)} ${latency}`;
-  if (e.statusSource === "respond") statusPart += theme.dim(" (--respond)");
+  if (e.statusSource === "respond") statusPart += theme.dim(" (response mode)");
   lines.push(`  ${statusPart}  ${sinchColor(theme, e)}`);
 
+  if (e.sns) lines.push(`  ${theme.cyan("⇄")} ${describeSnsVia(e.sns)}`);
   const retry = retryLabel(d.seen.attempt, d.seen.firstSeenMs, e.receivedAt);
   if (retry) lines.push(`  ${theme.magenta("↻")} ${retry}`);
   for (const a of d.auth) {
@@ -155,6 +166,7 @@ export function renderJson(e: ListenEvent, opts: OutputOptions): string {
       exhausted: e.sinch.exhausted ?? false,
       text: e.sinch.text,
     },
+    sns: e.sns ?? null,
     record_path: e.recordPath ?? null,
     record_error: e.recordError ?? null,
     payload: d.payload === undefined ? null : opts.redact ? redactPayload(d.payload) : d.payload,

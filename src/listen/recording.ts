@@ -19,6 +19,8 @@ export interface Recording {
   body_base64?: string;
   /** True when --redact masked numbers and text: the body was rewritten and signature headers dropped. */
   redacted: boolean;
+  /** Set when the callback arrived through AWS SNS; `body` is then the unwrapped Sinch callback. */
+  sns?: { topic_arn: string | null; message_id: string | null; verified: boolean; raw_delivery: boolean };
   verdict: {
     type: string | null;
     valid: boolean | null;
@@ -59,6 +61,16 @@ export const RECORDING_SCHEMA = {
     body: { type: "string", description: "The raw body, byte-for-byte as UTF-8 text" },
     body_base64: { type: "string", description: "The raw body in Base64, when it was not valid UTF-8" },
     redacted: { type: "boolean" },
+    sns: {
+      type: "object",
+      description: "Present when the callback arrived through AWS SNS; body holds the unwrapped callback",
+      properties: {
+        topic_arn: { type: ["string", "null"] },
+        message_id: { type: ["string", "null"] },
+        verified: { type: "boolean" },
+        raw_delivery: { type: "boolean" },
+      },
+    },
     verdict: {
       type: "object",
       properties: {

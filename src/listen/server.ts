@@ -55,6 +55,9 @@ export async function startServer(
     {
       requestTimeout: opts.requestTimeoutMs ?? 30_000,
       headersTimeout: opts.headersTimeoutMs ?? 10_000,
+      // Node checks the two timeouts above on this interval (default 30 s), so a slow client could
+      // otherwise hold a socket for up to 30 s past its deadline.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor((opts.headersTimeoutMs ?? 10_000) / 4))),
       keepAliveTimeout: 5_000,
       maxHeaderSize: 16 * 1024,
     },

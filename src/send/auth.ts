@@ -38,7 +38,7 @@ export function createAuthenticator(opts: AuthOptions, deps: { now: () => number
   }
   return {
     async headersFor(body) {
-      const out: Record<string, string> = { "content-type": "application/json", ...(opts.headers ?? {}) };
+      const out: Record<string, string> = { "content-type": "application/json", ...opts.headers };
       if (opts.basic) out.authorization = basicAuthorization(opts.basic.user, opts.basic.password);
       if (tokens) out.authorization = `Bearer ${(await tokens.get()).accessToken}`;
       if (opts.hmacSecret) {

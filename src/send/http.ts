@@ -23,6 +23,14 @@ export interface HttpRequest {
   body: Buffer;
   /** Overrides the client's timeout for this request. */
   timeoutMs?: number;
+  /** Aborts this request; the result is then a failure (check signal.aborted to tell it apart). */
+  signal?: AbortSignal;
+  /**
+   * Whether to read the response body for this status; when it returns false the body is drained
+   * unread and `body` is undefined. Reading costs a stream iteration per request, which shows at
+   * thousands of requests a second (replay keeps bodies only for answers that missed --expect).
+   */
+  readBody?: (status: number) => boolean;
 }
 
 export interface HttpClient {
@@ -37,6 +45,12 @@ export interface HttpClientOptions {
   /** Tests may pass their own dispatcher; it is not closed by close(). */
   dispatcher?: Dispatcher;
   maxBodyBytes?: number;
+  /**
+   * When it aborts (e.g. Ctrl-C in replay), the pool is destroyed: requests in flight end at once as
+   * failures (check signal.aborted to tell them apart) and no new ones are sent. One listener for the
+   * whole pool rather than one per request, which would cost at thousands of requests a second.
+   */
+  signal?: AbortSignal;
 }
 
 export function classifyNetworkError(err: unknown): { kind: TransportFailure; message: string; code?: string } {
@@ -66,6 +80,11 @@ export async function createHttpClient(origin: string, opts: HttpClientOptions):
       bodyTimeout: opts.timeoutMs,
       connectTimeout: Math.min(opts.timeoutMs, 10_000),
     });
+  if (owned && opts.signal) {
+    const destroy = (): void => void dispatcher.destroy().catch(() => undefined);
+    if (opts.signal.aborted) destroy();
+    else opts.signal.addEventListener("abort", destroy, { once: true });
+  }
 
   return {
     origin,
@@ -81,7 +100,12 @@ export async function createHttpClient(origin: string, opts: HttpClientOptions):
           body: req.body,
           headersTimeout: timeout,
           bodyTimeout: timeout,
+          ...(req.signal ? { signal: req.signal } : {}),
         });
+        if (req.readBody && !req.readBody(res.statusCode)) {
+          await res.body.dump();
+          return { ok: true, status: res.statusCode, headers: res.headers, latencyMs: performance.now() - started };
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         for await (const chunk of res.body) {

@@ -42,6 +42,7 @@ const SKIP_HEADERS = /^(x-sinch-webhook-signature|authorization|content-length|h
 
 export function isRecording(value: unknown): value is Recording {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  // oxlint-disable-next-line no-underscore-dangle -- "_meta" is the recording format's own field name
   const meta = (value as { _meta?: { format?: unknown } })._meta;
   return meta !== undefined && meta !== null && typeof meta === "object" && meta.format === RECORDING_FORMAT;
 }

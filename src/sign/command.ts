@@ -8,6 +8,10 @@ import { readSource } from "../input.js";
 import { colorEnabled, type Io } from "../io.js";
 import { createTheme } from "../render/theme.js";
 import { HMAC_HEADERS, signHmac } from "./hmac.js";
+import { bodyAsShellText, shellQuote } from "../send/curl.js";
+
+// Kept here too: shellQuote was first exported from this module.
+export { shellQuote } from "../send/curl.js";
 
 export interface SignOptions {
   /** A file path, or "-" for stdin. */
@@ -20,21 +24,8 @@ export interface SignOptions {
   json: boolean;
 }
 
-/** POSIX single-quoting: everything is literal inside '…'; a ' is written as '\'' (close, escaped quote, reopen). */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 // Visible ASCII only: a nonce goes verbatim into an HTTP header and into a shell command.
 const NONCE = /^[\x21-\x7e]+$/;
-
-function bodyAsShellText(bytes: Buffer): string | undefined {
-  // A shell argument cannot hold NUL, and text written to stdout must survive a UTF-8 round trip,
-  // or the curl command would send different bytes from the ones that were signed.
-  if (bytes.includes(0)) return undefined;
-  const text = bytes.toString("utf8");
-  return Buffer.from(text, "utf8").equals(bytes) ? text : undefined;
-}
 
 export async function runSign(opts: SignOptions, io: Io): Promise<number> {
   // Flags first, so a mistake is reported before stdin is consumed.

@@ -1,0 +1,207 @@
+/**
+ * `replay` flags → a checked configuration. Pure: every mistake is a UsageError naming the flag, raised
+ * before any input is read (so stdin is not consumed for nothing) and before anything is sent.
+ */
+import { UsageError } from "../errors.js";
+import { parseCredentials, parseDuration, parsePositiveInt, parseUrl, type Credentials } from "../cli/parse-options.js";
+import type { AuthOptions } from "../send/auth.js";
+import { parseHeaderFlag } from "../send/auth.js";
+import { parseSetFlag, type FieldOverride } from "../send/overrides.js";
+import { resolveTarget } from "../send/target.js";
+
+/** Flags as commander hands them over: strings, untouched. */
+export interface ReplayFlags {
+  to?: string;
+  appendPath?: boolean;
+  allowInvalid?: boolean;
+  set?: string[];
+  fresh?: boolean;
+  hmacSecret?: string;
+  nonce?: string;
+  timestamp?: string;
+  basicAuth?: string;
+  oauthTokenUrl?: string;
+  oauthCredentials?: string;
+  header?: string[];
+  concurrency?: string;
+  rate?: string;
+  repeat?: string;
+  timeout?: string;
+  expect?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  junit?: string;
+}
+
+/** One accepted status or range, inclusive. */
+export interface StatusRange {
+  from: number;
+  to: number;
+}
+
+export interface Expectation {
+  /** As typed, for messages: "2xx", "200,202". */
+  text: string;
+  ranges: StatusRange[];
+}
+
+export interface ReplayConfig {
+  target: URL;
+  appendPath: boolean;
+  allowInvalid: boolean;
+  overrides: FieldOverride[];
+  fresh: boolean;
+  auth: AuthOptions;
+  /** Where Basic credentials came from, so --dry-run can tell the user which variable its curl reads. */
+  basicFromEnv: boolean;
+  concurrency: number;
+  /** Requests per second, or undefined for as fast as the concurrency allows. */
+  ratePerSecond?: number;
+  repeat: number;
+  timeoutMs: number;
+  expect?: Expectation;
+  dryRun: boolean;
+  json: boolean;
+  junit?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const MAX_CONCURRENCY = 1_000;
+/** Every result is kept for the summary and the JUnit report; this keeps a typo from eating all memory. */
+export const MAX_REQUESTS = 1_000_000;
+
+// Visible ASCII only, as `sign` requires: a nonce goes verbatim into a header and into a curl command.
+const NONCE = /^[\x21-\x7e]+$/;
+
+/**
+ * "2xx", "200", "200,202", "2xx,404", "200-204". Classes and codes are 100–599; anything else is a
+ * usage error, because a typo here would silently make every run pass or fail.
+ */
+function badExpect(item: string): UsageError {
+  return new UsageError(`--expect: "${item}" is not a status, a class such as 2xx, or a range such as 200-204`, "e.g. --expect 2xx, --expect 200,202 or --expect 2xx,404");
+}
+
+export function parseExpect(value: string): Expectation {
+  const items = value.split(",").map((s) => s.trim());
+  const ranges: StatusRange[] = [];
+  for (const item of items) {
+    let m: RegExpExecArray | null;
+    if ((m = /^([1-5])xx$/i.exec(item))) {
+      const base = Number(m[1]) * 100;
+      ranges.push({ from: base, to: base + 99 });
+    } else if ((m = /^(\d{3})$/.exec(item))) {
+      const n = Number(m[1]);
+      if (n < 100 || n > 599) throw badExpect(item);
+      ranges.push({ from: n, to: n });
+    } else if ((m = /^(\d{3})-(\d{3})$/.exec(item))) {
+      const from = Number(m[1]);
+      const to = Number(m[2]);
+      if (from < 100 || to > 599 || from > to) throw badExpect(item);
+      ranges.push({ from, to });
+    } else {
+      throw badExpect(item);
+    }
+  }
+  return { text: items.join(","), ranges };
+}
+
+export function meetsExpectation(status: number, expect: Expectation): boolean {
+  // A plain loop: this runs once per answer, and a closure per call is garbage at 10 000 answers a second.
+  for (const r of expect.ranges) if (status >= r.from && status <= r.to) return true;
+  return false;
+}
+
+/** "20", "20/s", "0.5/s", "600/m" (also /sec, /min) → requests per second. */
+export function parseRate(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/i.exec(value);
+  const n = m ? Number(m[1]) / (m[2] && m[2].toLowerCase().startsWith("m") ? 60 : 1) : NaN;
+  if (!m || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`--rate must be a number of requests per second or per minute, above 0 (got "${value}")`, "e.g. --rate 20/s or --rate 600/m");
+  }
+  return n;
+}
+
+function credentials(flag: string, value: string | undefined): Credentials | undefined {
+  return value === undefined || value === "" ? undefined : parseCredentials(flag, value);
+}
+
+export function replayConfigFromFlags(flags: ReplayFlags, env: Record<string, string | undefined>): ReplayConfig {
+  const target = resolveTarget(flags.to, env);
+  if (target.username !== "" || target.password !== "") {
+    // A password in the URL would be printed with every line that names the target.
+    throw new UsageError("--to must not contain credentials (user:password@)", "pass them with --basic-auth user:pass (or SINCH_HOOKS_BASIC_AUTH) instead");
+  }
+
+  // An empty variable (e.g. `SINCH_HOOKS_HMAC_SECRET=` in a CI file) counts as unset, as in `listen`.
+  const hmacSecret = flags.hmacSecret || env.SINCH_HOOKS_HMAC_SECRET || undefined;
+  if (flags.nonce !== undefined && !NONCE.test(flags.nonce)) {
+    throw new UsageError("--nonce must be non-empty visible ASCII without spaces", "e.g. --nonce 01JHFFHWYY7HSS4FWTMDTQEK8V, or leave it out for a fresh nonce per request");
+  }
+  let timestamp: number | undefined;
+  if (flags.timestamp !== undefined) {
+    if (!/^\d+$/.test(flags.timestamp) || !Number.isSafeInteger(Number(flags.timestamp))) {
+      throw new UsageError(`--timestamp must be Unix epoch seconds as decimal digits (got "${flags.timestamp}")`, "e.g. --timestamp 1736760161, or leave it out to sign with the time of each request");
+    }
+    timestamp = Number(flags.timestamp);
+  }
+  if ((flags.nonce !== undefined || timestamp !== undefined) && !hmacSecret) {
+    throw new UsageError(`${flags.nonce !== undefined ? "--nonce" : "--timestamp"} only applies to HMAC signatures`, "add --hmac-secret S (or set SINCH_HOOKS_HMAC_SECRET)");
+  }
+
+  const basicFlag = credentials("--basic-auth", flags.basicAuth);
+  const basic = basicFlag ?? credentials("SINCH_HOOKS_BASIC_AUTH", env.SINCH_HOOKS_BASIC_AUTH);
+  const oauthCreds = credentials("--oauth-credentials", flags.oauthCredentials) ?? credentials("SINCH_HOOKS_OAUTH_CREDENTIALS", env.SINCH_HOOKS_OAUTH_CREDENTIALS);
+  let oauth: AuthOptions["oauth"];
+  if (flags.oauthTokenUrl !== undefined) {
+    const url = parseUrl("--oauth-token-url", flags.oauthTokenUrl);
+    if (!oauthCreds) throw new UsageError("--oauth-token-url needs --oauth-credentials user:pass", "or set SINCH_HOOKS_OAUTH_CREDENTIALS");
+    oauth = { tokenUrl: url.toString(), clientId: oauthCreds.user, clientSecret: oauthCreds.password };
+  } else if (flags.oauthCredentials !== undefined) {
+    throw new UsageError("--oauth-credentials needs --oauth-token-url URL", "the token URL is where the client-credentials token is fetched from");
+  }
+  if (basic && oauth) {
+    throw new UsageError("Basic and OAuth cannot be combined", "both use the Authorization header; Sinch allows HMAC with either one (add --hmac-secret)");
+  }
+
+  const headers: Record<string, string> = {};
+  for (const h of flags.header ?? []) {
+    const [name, value] = parseHeaderFlag(h);
+    if (name === "authorization" && (basic || oauth)) throw new UsageError("--header authorization clashes with --basic-auth / --oauth-token-url", "use one of them");
+    if (name.startsWith("x-sinch-webhook-signature") && hmacSecret) throw new UsageError(`--header ${name} clashes with --hmac-secret, which signs each request itself`);
+    if (name === "content-length" || name === "host" || name === "transfer-encoding" || name === "connection") {
+      throw new UsageError(`--header ${name} cannot be set: the HTTP client manages it`);
+    }
+    headers[name] = value;
+  }
+
+  const concurrency = flags.concurrency === undefined ? 1 : parsePositiveInt("--concurrency", flags.concurrency);
+  if (concurrency > MAX_CONCURRENCY) throw new UsageError(`--concurrency must be at most ${MAX_CONCURRENCY} (got ${concurrency})`);
+  const repeat = flags.repeat === undefined ? 1 : parsePositiveInt("--repeat", flags.repeat);
+  const timeoutMs = flags.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration("--timeout", flags.timeout);
+  if (timeoutMs < 1) throw new UsageError("--timeout must be at least 1ms");
+
+  return {
+    target,
+    appendPath: flags.appendPath === true,
+    allowInvalid: flags.allowInvalid === true,
+    overrides: (flags.set ?? []).map(parseSetFlag),
+    fresh: flags.fresh === true,
+    auth: {
+      hmacSecret,
+      nonce: flags.nonce,
+      timestamp,
+      basic,
+      oauth,
+      headers,
+    },
+    basicFromEnv: basic !== undefined && basicFlag === undefined,
+    concurrency,
+    ratePerSecond: flags.rate === undefined ? undefined : parseRate(flags.rate),
+    repeat,
+    timeoutMs,
+    expect: flags.expect === undefined ? undefined : parseExpect(flags.expect),
+    dryRun: flags.dryRun === true,
+    json: flags.json === true,
+    junit: flags.junit === "" ? undefined : flags.junit,
+  };
+}
