@@ -1,6 +1,6 @@
 // npm run bench:listen — throughput, forward latency and memory of `sinch-hooks listen`,
 // each as a ratio or difference against a baseline measured in the same run. Loopback only, bounded.
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +27,33 @@ await load(bare.url, { total: 2_000, connections: CONNECTIONS, bodies }); // war
 const bareRun = await load(bare.url, { total: N, connections: CONNECTIONS, bodies });
 await stopChild(bare.child);
 
+// The same without --record: what validation, rendering and the inspector cost on their own.
+const plain = await startChild([bin, "listen", "--port", "0", "--tunnel", "none"], listenUrl, { FORCE_COLOR: "1" });
+plain.child.stdout.resume();
+await load(plain.url, { total: 2_000, connections: CONNECTIONS, bodies });
+const plainRun = await load(plain.url, { total: N, connections: CONNECTIONS, bodies });
+await stopChild(plain.child);
+
+// The disk's own ceiling for --record: one small file written and renamed per callback, as the recorder
+// does, with the same number of writes in flight, and nothing else.
+const diskDir = await mkdtemp(join(tmpdir(), "sinch-hooks-disk-"));
+const diskN = Math.min(N, 10_000);
+const diskStart = performance.now();
+let nextFile = 0;
+const text = JSON.stringify({ body: bodies[0].toString(), headers: {}, verdict: {} }, null, 2);
+await Promise.all(
+  Array.from({ length: 8 }, async () => {
+    for (;;) {
+      const i = nextFile++;
+      if (i >= diskN) return;
+      await writeFile(join(diskDir, `.${i}.tmp`), text);
+      await rename(join(diskDir, `.${i}.tmp`), join(diskDir, `${i}.json`));
+    }
+  }),
+);
+const diskRate = diskN / ((performance.now() - diskStart) / 1000);
+await rm(diskDir, { recursive: true, force: true });
+
 const recDir = await mkdtemp(join(tmpdir(), "sinch-hooks-bench-"));
 const lis = await startChild([bin, "listen", "--port", "0", "--tunnel", "none", "--record", recDir], listenUrl, { FORCE_COLOR: "1" });
 lis.child.stdout.resume();
@@ -39,6 +66,8 @@ await rm(recDir, { recursive: true, force: true });
 const ratio = lisRun.rps / bareRun.rps;
 console.log("Throughput (callbacks/s)");
 console.log(`  bare node:http     ${fmt(bareRun.rps, 0)}/s   statuses ${JSON.stringify(bareRun.statuses)}`);
+console.log(`  listen             ${fmt(plainRun.rps, 0)}/s   statuses ${JSON.stringify(plainRun.statuses)}   ratio ${fmt(plainRun.rps / bareRun.rps)}`);
+console.log(`  disk: file create + rename, 8 at a time   ${fmt(diskRate, 0)}/s   (the ceiling for one recording per callback)`);
 console.log(`  listen --record    ${fmt(lisRun.rps, 0)}/s   statuses ${JSON.stringify(lisRun.statuses)}   recorded ${recorded}`);
 console.log(`  ratio              ${fmt(ratio)}  (target ≥ 0.70) ${ratio >= 0.7 ? "✓" : "✗"}\n`);
 
@@ -76,6 +105,8 @@ console.log(`Memory after ${K} callbacks`);
 console.log(`  RSS ${fmt(rssStart, 1)} MB at start → ${fmt(rssEnd, 1)} MB   (target < 150 MB) ${rssEnd < 150 ? "✓" : "✗"}   ${fmt(memRun.rps, 0)}/s`);
 
 emitRows([
+  { name: "listen ingest (validate + render + inspector)", value: plainRun.rps, unit: "callbacks/s", baseline: bareRun.rps, baselineName: "bare node:http", ratio: plainRun.rps / bareRun.rps, target: "ratio ≥ 0.70", pass: plainRun.rps / bareRun.rps >= 0.7 },
+  { name: "listen --record, against the disk's ceiling", value: lisRun.rps, unit: "callbacks/s", baseline: diskRate, baselineName: "file create + rename alone", ratio: lisRun.rps / diskRate },
   { name: "listen ingest (validate + render + record)", value: lisRun.rps, unit: "callbacks/s", baseline: bareRun.rps, baselineName: "bare node:http", ratio: ratio, target: "ratio ≥ 0.70", pass: ratio >= 0.7 },
   { name: "forward overhead p50", value: p(via, 50), unit: "ms", baseline: p(direct, 50), baselineName: "direct to app", ratio: p(via, 50) / p(direct, 50), target: "added ≤ 1 ms", pass: added50 <= 1 },
   { name: "forward overhead p99", value: p(via, 99), unit: "ms", baseline: p(direct, 99), baselineName: "direct to app", ratio: p(via, 99) / p(direct, 99) },

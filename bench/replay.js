@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { startChild, stopChild } from "./lib.js";
+import { emitRows, startChild, stopChild } from "./lib.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const argBin = process.argv.indexOf("--bin");
@@ -94,6 +94,10 @@ try {
   console.log(`  replay, whole process        ${fmt(w.wallRps)}/s   (${fmt(w.wall, 2)} s wall clock, start-up and loading included)`);
   console.log(`  ratio replay / autocannon    ${fmt(ratio, 2)}  (target ≥ 0.80) ${ratio >= 0.8 ? "✓" : "✗"}`);
   console.log(`  ratio, whole process         ${fmt(w.wallRps / a.rps, 2)}`);
+  emitRows([
+    { name: `replay --concurrency ${CONNECTIONS}`, value: r.rps, unit: "requests/s", baseline: a.rps, baselineName: "autocannon, same connections", ratio, target: "ratio ≥ 0.80", pass: ratio >= 0.8 },
+    { name: `replay --concurrency ${CONNECTIONS}, whole process`, value: w.wallRps, unit: "requests/s", baseline: a.rps, baselineName: "autocannon, same connections", ratio: w.wallRps / a.rps },
+  ]);
   console.log(`\n  all rounds: autocannon ${ac.map((x) => fmt(x.rps)).join(", ")}/s · replay ${rp.map((x) => fmt(x.rps)).join(", ")}/s`);
 } finally {
   await stopChild(server.child);

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { percentile, startChild, stopChild } from "./lib.js";
+import { emitRows, percentile, startChild, stopChild } from "./lib.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
@@ -141,3 +141,11 @@ console.log(`CLI: \`sinch-hooks simulate-retries --to URL\`, always 500, 16 atte
 console.log(`  whole process ${fmt(runs[Math.floor(runs.length / 2)] / 1000)} s, of which starting node itself ${fmt(nodeMs / 1000)} s (target: about a second)`);
 
 await stopChild(target.child);
+
+const cliMs = runs[Math.floor(runs.length / 2)];
+emitRows([
+  { name: `simulate-retries virtual clock, ${N}×16 attempts`, value: virt.ms / 1000, unit: "s", baseline: bareMs / 1000, baselineName: "bare HTTP client, same requests", ratio: virt.ms / bareMs, target: "< 5 s", pass: virt.ms < 5_000 },
+  { name: "simulate-retries lateness p99, real clock", value: percentile(realLate.total, 99), unit: "ms", baseline: percentile(timer, 99), baselineName: "plain setTimeout p99", ratio: percentile(realLate.total, 99) / percentile(timer, 99), target: "p99 < 50 ms", pass: percentile(realLate.total, 99) < 50 },
+  { name: "simulate-retries lateness p99, scaled:1000", value: percentile(scaledLate.total, 99), unit: "ms", baseline: percentile(timer, 99), baselineName: "plain setTimeout p99", ratio: percentile(scaledLate.total, 99) / percentile(timer, 99), target: "p99 < 50 ms", pass: percentile(scaledLate.total, 99) < 50 },
+  { name: "simulate-retries CLI, 16 attempts (whole process)", value: cliMs / 1000, unit: "s", baseline: nodeMs / 1000, baselineName: "node -e 0", ratio: cliMs / nodeMs, target: "about a second", pass: cliMs < 2_000 },
+]);

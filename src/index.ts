@@ -27,3 +27,13 @@ export type { ListenOptions, ListenEvent, Listener } from "./listen/index.js";
 export { RECORDING_SCHEMA, RECORDING_FORMAT, RECORDING_VERSION } from "./listen/recording.js";
 export type { Recording } from "./listen/recording.js";
 export { describeDeliveryCode } from "./render/codes.js";
+
+export { simulateRetries, sinchPolicy } from "./simulate/engine.js";
+export type { SimulateOptions, SimulationResult, AttemptRecord, CallbackRun } from "./simulate/engine.js";
+export { createVirtualClock, createScaledClock, systemClock } from "./retry/clock.js";
+export type { Clock } from "./retry/clock.js";
+
+export { unwrapSns, describeSnsVia } from "./sns/unwrap.js";
+export type { SnsOutcome, SnsVia } from "./sns/unwrap.js";
+export { verifySnsSignature, isTrustedCertUrl } from "./sns/verify.js";
+export { wrapAsSnsNotification } from "./sns/wrap.js";

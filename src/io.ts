@@ -21,10 +21,31 @@ export interface Io {
   readFile(path: string): Promise<Buffer>;
 }
 
+/**
+ * A process stream that goes quiet when its reader goes away (`sinch-hooks validate … | head -1`):
+ * EPIPE would otherwise be an unhandled 'error' event and a stack trace. The command still finishes
+ * and returns its own exit code.
+ */
+function pipeSafe(stream: NodeJS.WriteStream): Writer {
+  let closed = false;
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") closed = true;
+    else throw err;
+  });
+  return {
+    get isTTY() {
+      return stream.isTTY === true;
+    },
+    write(chunk: string) {
+      return closed ? false : stream.write(chunk);
+    },
+  };
+}
+
 export function createRealIo(): Io {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: pipeSafe(process.stdout),
+    stderr: pipeSafe(process.stderr),
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),

@@ -15,6 +15,10 @@ import {
   parseUrl,
 } from "./parse-options.js";
 
+// Only a string constant: importing it does not load the SNS code.
+const SNS_ENVELOPE_HELP =
+  "wrap each payload in an SNS Notification envelope (for apps that read Sinch callbacks from SNS over HTTP). Unsigned or test-signed envelopes only suit apps that skip SNS signature verification, or point it at your test certificate, in development";
+
 export interface ProgramContext {
   io: Io;
   signal: AbortSignal;
@@ -170,6 +174,11 @@ Examples:
     .option("--allow-invalid", "send payloads that fail validation too (to test how your endpoint handles them)")
     .option("--set <path=value>", "override a field before sending, e.g. status=Failed (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .option("--fresh", "new ids, batch ids and timestamps, so your endpoint's de-duplication is not tripped")
+    .option("--sns-envelope", SNS_ENVELOPE_HELP)
+    .option("--sns-topic-arn <arn>", "TopicArn of the SNS envelope (default: a fake test topic)")
+    .option("--sns-signing-key <pem-file>", "sign envelopes with this test RSA key (with --sns-cert-url)")
+    .option("--sns-cert-url <url>", "SigningCertURL for test-signed envelopes: where your app finds the matching certificate")
+    .option("--sns-signature-version <v>", "SNS SignatureVersion for test-signed envelopes: 1 (SHA1) or 2 (SHA256, default)")
     .option("--hmac-secret <secret>", "sign each request (fresh nonce and timestamp) (default: env SINCH_HOOKS_HMAC_SECRET)")
     .option("--nonce <nonce>", "fixed signature nonce, for reproducible runs")
     .option("--timestamp <seconds>", "fixed signature timestamp (Unix seconds), for reproducible runs")
@@ -251,6 +260,11 @@ Exit codes: 0 batch accepted · 2 usage error (missing credentials, bad number) 
     .option("-H, --header <header>", 'extra header "Name: value" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option("--set <path=value>", "override a field before sending, e.g. status=Failed (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .option("--fresh", "new ids, batch ids and timestamps (with --count: for every copy)")
+    .option("--sns-envelope", SNS_ENVELOPE_HELP)
+    .option("--sns-topic-arn <arn>", "TopicArn of the SNS envelope (default: a fake test topic)")
+    .option("--sns-signing-key <pem-file>", "sign envelopes with this test RSA key (with --sns-cert-url)")
+    .option("--sns-cert-url <url>", "SigningCertURL for test-signed envelopes: where your app finds the matching certificate")
+    .option("--sns-signature-version <v>", "SNS SignatureVersion for test-signed envelopes: 1 (SHA1) or 2 (SHA256, default)")
     .option("--allow-invalid", "send payloads that fail validation too")
     .option("--expect <outcome>", "exit 1 unless every callback ends delivered, dropped or exhausted")
     .option("--expect-attempts <n>", "exit 1 unless every callback took exactly N attempts")

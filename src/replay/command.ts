@@ -19,6 +19,7 @@ import { createAuthenticator } from "../send/auth.js";
 import { createHttpClient, type HttpResult } from "../send/http.js";
 import { freshen } from "../fixtures/samples.js";
 import { loadCallbacks } from "../send/inputs.js";
+import { snsEnvelopeFromFlags, wrapCallbacksForSns } from "../send/sns-envelope.js";
 import { applyOverrides } from "../send/overrides.js";
 import { commentLine, dryRunCurl, headerEnvName, isSecretHeader, oauthTokenLine, BASIC_ENV, OAUTH_CREDENTIALS_ENV, OAUTH_TOKEN_ENV } from "./dry-run.js";
 import { MAX_REQUESTS, meetsExpectation, replayConfigFromFlags, type ReplayConfig, type ReplayFlags } from "./options.js";
@@ -129,12 +130,19 @@ export async function runReplay(inputs: readonly string[], flags: ReplayFlags, i
   const cfg = replayConfigFromFlags(flags, io.env);
   const junitPath = cfg.junit === undefined ? undefined : await checkJunitPath(cfg.junit, io.cwd);
 
-  const callbacks = await loadCallbacks(inputs, io, { allowInvalid: cfg.allowInvalid, overrides: cfg.overrides, fresh: cfg.fresh });
+  const sns = await snsEnvelopeFromFlags(flags);
+  let callbacks = await loadCallbacks(inputs, io, { allowInvalid: cfg.allowInvalid, overrides: cfg.overrides, fresh: cfg.fresh });
   // A recording whose body is not JSON has no schema verdict, but it is just as invalid as a payload
   // that fails the schema: refused the same way.
   const notJson = callbacks.filter((c) => c.payload === undefined);
   if (notJson.length > 0 && !cfg.allowInvalid) {
     throw new InputError(`${notJson[0]!.name}: the recorded body is not JSON${notJson.length > 1 ? ` (and ${notJson.length - 1} more)` : ""}, nothing was sent`, "pass --allow-invalid to send it anyway and see how your endpoint handles it");
+  }
+
+  if (sns) {
+    const wrapped = wrapCallbacksForSns(callbacks, sns, io.now());
+    callbacks = wrapped.callbacks;
+    io.stderr.write(`note: ${wrapped.note}\n`);
   }
 
   if (callbacks.length * cfg.repeat > MAX_REQUESTS) {

@@ -3,9 +3,9 @@
  * before any input is read (so stdin is not consumed for nothing) and before anything is sent.
  */
 import { UsageError } from "../errors.js";
-import { parseCredentials, parseDuration, parsePositiveInt, parseUrl, type Credentials } from "../cli/parse-options.js";
+import { parseCredentials, parseDuration, parsePositiveInt, type Credentials } from "../cli/parse-options.js";
 import type { AuthOptions } from "../send/auth.js";
-import { parseHeaderFlag } from "../send/auth.js";
+import { authOptionsFromFlags } from "../send/auth-flags.js";
 import { parseSetFlag, type FieldOverride } from "../send/overrides.js";
 import { resolveTarget } from "../send/target.js";
 
@@ -16,6 +16,11 @@ export interface ReplayFlags {
   allowInvalid?: boolean;
   set?: string[];
   fresh?: boolean;
+  snsEnvelope?: boolean;
+  snsTopicArn?: string;
+  snsSigningKey?: string;
+  snsCertUrl?: string;
+  snsSignatureVersion?: string;
   hmacSecret?: string;
   nonce?: string;
   timestamp?: string;
@@ -148,31 +153,9 @@ export function replayConfigFromFlags(flags: ReplayFlags, env: Record<string, st
     throw new UsageError(`${flags.nonce !== undefined ? "--nonce" : "--timestamp"} only applies to HMAC signatures`, "add --hmac-secret S (or set SINCH_HOOKS_HMAC_SECRET)");
   }
 
-  const basicFlag = credentials("--basic-auth", flags.basicAuth);
-  const basic = basicFlag ?? credentials("SINCH_HOOKS_BASIC_AUTH", env.SINCH_HOOKS_BASIC_AUTH);
-  const oauthCreds = credentials("--oauth-credentials", flags.oauthCredentials) ?? credentials("SINCH_HOOKS_OAUTH_CREDENTIALS", env.SINCH_HOOKS_OAUTH_CREDENTIALS);
-  let oauth: AuthOptions["oauth"];
-  if (flags.oauthTokenUrl !== undefined) {
-    const url = parseUrl("--oauth-token-url", flags.oauthTokenUrl);
-    if (!oauthCreds) throw new UsageError("--oauth-token-url needs --oauth-credentials user:pass", "or set SINCH_HOOKS_OAUTH_CREDENTIALS");
-    oauth = { tokenUrl: url.toString(), clientId: oauthCreds.user, clientSecret: oauthCreds.password };
-  } else if (flags.oauthCredentials !== undefined) {
-    throw new UsageError("--oauth-credentials needs --oauth-token-url URL", "the token URL is where the client-credentials token is fetched from");
-  }
-  if (basic && oauth) {
-    throw new UsageError("Basic and OAuth cannot be combined", "both use the Authorization header; Sinch allows HMAC with either one (add --hmac-secret)");
-  }
-
-  const headers: Record<string, string> = {};
-  for (const h of flags.header ?? []) {
-    const [name, value] = parseHeaderFlag(h);
-    if (name === "authorization" && (basic || oauth)) throw new UsageError("--header authorization clashes with --basic-auth / --oauth-token-url", "use one of them");
-    if (name.startsWith("x-sinch-webhook-signature") && hmacSecret) throw new UsageError(`--header ${name} clashes with --hmac-secret, which signs each request itself`);
-    if (name === "content-length" || name === "host" || name === "transfer-encoding" || name === "connection") {
-      throw new UsageError(`--header ${name} cannot be set: the HTTP client manages it`);
-    }
-    headers[name] = value;
-  }
+  // The same HMAC/Basic/OAuth/--header rules as simulate-retries and check: one implementation.
+  const auth = authOptionsFromFlags(flags, env);
+  const basicFromEnv = auth.basic !== undefined && credentials("--basic-auth", flags.basicAuth) === undefined;
 
   const concurrency = flags.concurrency === undefined ? 1 : parsePositiveInt("--concurrency", flags.concurrency);
   if (concurrency > MAX_CONCURRENCY) throw new UsageError(`--concurrency must be at most ${MAX_CONCURRENCY} (got ${concurrency})`);
@@ -186,15 +169,8 @@ export function replayConfigFromFlags(flags: ReplayFlags, env: Record<string, st
     allowInvalid: flags.allowInvalid === true,
     overrides: (flags.set ?? []).map(parseSetFlag),
     fresh: flags.fresh === true,
-    auth: {
-      hmacSecret,
-      nonce: flags.nonce,
-      timestamp,
-      basic,
-      oauth,
-      headers,
-    },
-    basicFromEnv: basic !== undefined && basicFlag === undefined,
+    auth: { ...auth, nonce: flags.nonce, timestamp },
+    basicFromEnv,
     concurrency,
     ratePerSecond: flags.rate === undefined ? undefined : parseRate(flags.rate),
     repeat,

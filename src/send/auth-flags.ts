@@ -1,7 +1,7 @@
 /**
- * Authentication flags → AuthOptions for commands that send as Sinch would (simulate-retries; the same
- * rules replay applies in src/replay/options.ts, so either can use this). Pure: every mistake is a
- * UsageError naming the flag; the environment is passed in.
+ * Authentication flags → AuthOptions for every command that sends as Sinch would (replay,
+ * simulate-retries, check). Pure: every mistake is a UsageError naming the flag; the environment is
+ * passed in.
  *
  * Sinch can be provisioned with HMAC signatures, Basic or OAuth 2.0, and HMAC alongside either of the
  * other two (shared/reference/sinch-callbacks.md §4.1); Basic and OAuth both use the Authorization

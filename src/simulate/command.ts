@@ -20,6 +20,7 @@ import { createAuthenticator } from "../send/auth.js";
 import { HMAC_HEADERS } from "../sign/hmac.js";
 import { createHttpClient, type HttpResult } from "../send/http.js";
 import { loadCallbacks, type OutgoingCallback } from "../send/inputs.js";
+import { snsEnvelopeFromFlags, wrapCallbacksForSns } from "../send/sns-envelope.js";
 import { requestPath } from "../send/target.js";
 import { copyCallbacks } from "./copies.js";
 import { simulateRetries, type ProgressSnapshot, type SimulationResult } from "./engine.js";
@@ -131,6 +132,12 @@ export async function runSimulateRetries(files: readonly string[], flags: Simula
       throw new UsageError(`--count makes copies of one callback, but the inputs hold ${callbacks.length}`, "pass one payload file with --count, or leave --count out to run each input once");
     }
     callbacks = copyCallbacks(callbacks[0]!, cfg.count, io, loadOpts);
+  }
+  const sns = await snsEnvelopeFromFlags(flags);
+  if (sns) {
+    const wrapped = wrapCallbacksForSns(callbacks, sns, io.now());
+    callbacks = wrapped.callbacks;
+    io.stderr.write(`note: ${wrapped.note}\n`);
   }
   const inputsNote = bundled
     ? `: no file given, sending the bundled ${DEFAULT_SAMPLE} sample (\`sinch-hooks fixtures ${DEFAULT_SAMPLE}\`)${cfg.count !== undefined ? `, ${cfg.count} copies` : ""}`

@@ -28,6 +28,11 @@ export interface SimulateFlags {
   header?: string[];
   set?: string[];
   fresh?: boolean;
+  snsEnvelope?: boolean;
+  snsTopicArn?: string;
+  snsSigningKey?: string;
+  snsCertUrl?: string;
+  snsSignatureVersion?: string;
   allowInvalid?: boolean;
   expect?: string;
   expectAttempts?: string;

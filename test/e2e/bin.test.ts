@@ -109,3 +109,29 @@ describe("bin", () => {
     expect(out).toContain('"event":"callback"');
   });
 });
+
+describe("library", () => {
+  it('import { validateCallback, signHmac, verifyHmac, schemas } from "sinch-hooks" works and loads neither ngrok nor undici', () => {
+    const script = `
+      import { createRequire } from "node:module";
+      const lib = await import("sinch-hooks");
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((k) => /[\\\\/](undici|@ngrok|ajv)[\\\\/]/.test(k)).map((k) => k.match(/(undici|@ngrok|ajv)/)[1]);
+      const before = [...new Set(loaded())];
+      const v = lib.validateCallback({ type: "mo_text" });
+      const headers = lib.signHmac({ secret: "s", body: "{}", nonce: "n", timestamp: 1 });
+      const check = lib.verifyHmac({ secret: "s", body: "{}", headers, nowMs: 1000, toleranceSeconds: 0 });
+      console.log(JSON.stringify({ before, after: [...new Set(loaded())], ok: v.ok, errors: v.errors.length, signed: check.ok, types: Object.keys(lib.schemas).length }));
+    `;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8", timeout: 15_000 });
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as { before: string[]; after: string[]; ok: boolean; errors: number; signed: boolean; types: number };
+    // ajv is imported with the validator (its schemas compile on first use); the network stack is not.
+    for (const list of [out.before, out.after]) {
+      expect(list).not.toContain("undici");
+      expect(list).not.toContain("@ngrok");
+    }
+    expect(out.after).toContain("ajv");
+    expect(out).toMatchObject({ ok: false, signed: true, types: 7 });
+    expect(out.errors).toBeGreaterThan(0);
+  });
+});

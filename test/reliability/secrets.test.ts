@@ -70,9 +70,20 @@ async function exercise(json: boolean): Promise<{ channels: string[]; token: str
   await send({ ...sig, authorization: `Bearer ${good!}` });
   await send({ ...signHmac({ secret: "wrong", body: MO, nonce: "01JFAKENONCESECRET00000002", timestamp: 1 }), authorization: `Bearer ${good!}x` });
   await send({ ...sig });
+  // The inspector (a separate loopback port) holds the same callbacks: its JSON API must be as clean.
+  const inspectorUrl = json ? (/"inspector_url":"([^"]+)"/.exec(io.stdout.text())?.[1] ?? "") : (/Inspect\s+(http:\/\/\S+)/.exec(io.stdout.text())?.[1] ?? "");
+  expect(inspectorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+  const state = await request(`${new URL(inspectorUrl).origin}/api/state`);
+  const inspector = await state.body.text();
+  expect(state.statusCode).toBe(200);
+  expect(inspector).toContain("mo_text");
+  // The public listener has no inspector route: the same path there is not the inspector's API.
+  const publicApi = await request(`${url}/api/state`);
+  expect(publicApi.statusCode).toBe(405);
+  await publicApi.body.dump();
   ac.abort();
   await running;
-  const recordings: string[] = [];
+  const recordings: string[] = [inspector];
   for (const f of await readdir(dir)) recordings.push(await readFile(join(dir, f), "utf8"));
   await rm(dir, { recursive: true, force: true });
   return { channels: [io.stdout.text(), io.stderr.text(), ...recordings], token: good };
