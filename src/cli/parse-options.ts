@@ -73,3 +73,16 @@ export function parseUrl(flag: string, value: string, protocols: readonly string
 export function parseList(value: string): string[] {
   return value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
 }
+
+/**
+ * "20", "20/s", "0.5/s", "600/m" (also /sec, /min) → per second. One grammar for replay's and
+ * simulate-retries' --rate; `what` names the unit in the message ("requests", "callbacks").
+ */
+export function parseRate(flag: string, value: string, what = "requests"): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/i.exec(value);
+  const n = m ? Number(m[1]) / (m[2] && m[2].toLowerCase().startsWith("m") ? 60 : 1) : NaN;
+  if (!m || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`${flag} must be a number of ${what} per second or per minute, above 0 (got "${value}")`, `e.g. ${flag} 20/s or ${flag} 600/m`);
+  }
+  return n;
+}

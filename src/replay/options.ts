@@ -3,7 +3,7 @@
  * before any input is read (so stdin is not consumed for nothing) and before anything is sent.
  */
 import { UsageError } from "../errors.js";
-import { parseCredentials, parseDuration, parsePositiveInt, type Credentials } from "../cli/parse-options.js";
+import { parseCredentials, parseDuration, parsePositiveInt, parseRate as parseRateFlag, type Credentials } from "../cli/parse-options.js";
 import type { AuthOptions } from "../send/auth.js";
 import { authOptionsFromFlags } from "../send/auth-flags.js";
 import { parseSetFlag, type FieldOverride } from "../send/overrides.js";
@@ -117,14 +117,8 @@ export function meetsExpectation(status: number, expect: Expectation): boolean {
 }
 
 /** "20", "20/s", "0.5/s", "600/m" (also /sec, /min) → requests per second. */
-export function parseRate(value: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/i.exec(value);
-  const n = m ? Number(m[1]) / (m[2] && m[2].toLowerCase().startsWith("m") ? 60 : 1) : NaN;
-  if (!m || !Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`--rate must be a number of requests per second or per minute, above 0 (got "${value}")`, "e.g. --rate 20/s or --rate 600/m");
-  }
-  return n;
-}
+/** --rate for replay: requests per second (the grammar is shared with simulate-retries). */
+export const parseRate = (value: string): number => parseRateFlag("--rate", value, "requests");
 
 function credentials(flag: string, value: string | undefined): Credentials | undefined {
   return value === undefined || value === "" ? undefined : parseCredentials(flag, value);

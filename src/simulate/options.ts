@@ -3,7 +3,7 @@
  * flag, raised before any input is read and before anything is sent.
  */
 import { UsageError } from "../errors.js";
-import { parseDuration, parsePositiveInt } from "../cli/parse-options.js";
+import { parseDuration, parsePositiveInt, parseRate } from "../cli/parse-options.js";
 import type { AuthOptions } from "../send/auth.js";
 import { authOptionsFromFlags } from "../send/auth-flags.js";
 import { parseSetFlag, type FieldOverride } from "../send/overrides.js";
@@ -105,15 +105,8 @@ export function parseClockFlag(value: string): ClockSpec {
   return { kind: "scaled", factor };
 }
 
-/** "20", "20/s", "0.5/s", "600/m" (also /sec, /min) → callbacks per second; the grammar replay's --rate uses. */
-export function parseRateFlag(value: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/i.exec(value);
-  const n = m ? Number(m[1]) / (m[2] && m[2].toLowerCase().startsWith("m") ? 60 : 1) : NaN;
-  if (!m || !Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`--rate must be a number of callbacks per second or per minute, above 0 (got "${value}")`, "e.g. --rate 20/s or --rate 600/m");
-  }
-  return n;
-}
+/** --rate for simulate-retries: callbacks per second (the grammar is shared with replay). */
+export const parseRateFlag = (value: string): number => parseRate("--rate", value, "callbacks");
 
 export function simulateConfigFromFlags(flags: SimulateFlags, env: Record<string, string | undefined>): SimulateConfig {
   const printSchedule = flags.printSchedule === true;
