@@ -74,7 +74,7 @@ export function createHistory(options: HistoryOptions): History {
 
   return {
     add(event) {
-      const key = callbackKey(event.decision.payload, event.body);
+      const key = event.decision.key ?? callbackKey(event.decision.payload, event.body);
       let groupId = groupByKey.get(key);
       if (groupId === undefined) {
         groupId = nextGroup++;

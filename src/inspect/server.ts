@@ -298,7 +298,8 @@ export async function startInspector(opts: InspectorOptions): Promise<Inspector>
       if (e.event !== "callback") return;
       const { entry, evicted } = history.add(e);
       if (evicted.length > 0) sse.broadcast("evict", { ids: evicted });
-      sse.broadcast("callback", summarize(entry, view));
+      // Building the summary costs more than storing the entry; skip it when no page is listening.
+      if (sse.size > 0) sse.broadcast("callback", summarize(entry, view));
     },
     setPublicUrl(url) {
       publicUrl = url;

@@ -74,6 +74,8 @@ export interface CallbackDecision {
   validation?: ValidationResult;
   auth: AuthCheck[];
   seen: SeenInfo;
+  /** The duplicate-tracking identity (dedupe.ts callbackKey), for grouping retries elsewhere. */
+  key?: string;
 }
 
 const json = (status: number, body: unknown, extra: Record<string, string> = {}): Answer => ({
@@ -173,7 +175,8 @@ export function decide(req: ListenRequest, config: ListenConfig, state: ListenSt
   // and the payload would look fine, so refuse it with the position of the first bad byte instead.
   const parsed = isUtf8(req.body) ? parseJson(text) : invalidUtf8(text);
   const payload = parsed.ok ? parsed.value : undefined;
-  const seen = state.dedupe.see(callbackKey(payload, req.body), nowMs);
+  const key = callbackKey(payload, req.body);
+  const seen = state.dedupe.see(key, nowMs);
   const type =
     payload !== null && typeof payload === "object" && !Array.isArray(payload) && typeof (payload as { type?: unknown }).type === "string"
       ? ((payload as { type: string }).type)
@@ -181,7 +184,7 @@ export function decide(req: ListenRequest, config: ListenConfig, state: ListenSt
 
   const auth = authenticate(req, config, state, nowMs);
   const failed = auth.filter((c) => !c.ok);
-  const base = { kind: "callback" as const, type, auth, seen, payload };
+  const base = { kind: "callback" as const, type, auth, seen, payload, key };
 
   if (failed.length > 0) {
     // 401: a 4xx is final for Sinch, which is right for a forged or misconfigured request.

@@ -14,9 +14,11 @@ import { TargetServer } from "../helpers/target-server.js";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
 describe("shutdown under load", () => {
+  // The app answers after 1.5 s: longer than the CLI's 1 s exit safety net, so only a shutdown that
+  // really waits for in-flight callbacks answers them all.
   it("SIGINT with callbacks in flight answers all of them and leaves only whole recordings", { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "sinch-hooks-sigint-"));
-    const app = await new TargetServer([{ kind: "delay", ms: 400, status: 200 }]).start();
+    const app = await new TargetServer([{ kind: "delay", ms: 1_500, status: 200 }]).start();
     const child = spawn(process.execPath, [join(root, "bin", "sinch-hooks.js"), "listen", "--port", "0", "--json", "--tunnel", "none", "--record", dir, "--forward-to", app.url], {
       cwd: root,
       env: { ...process.env, NO_COLOR: "1", NGROK_AUTHTOKEN: "" },
