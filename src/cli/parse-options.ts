@@ -86,3 +86,23 @@ export function parseRate(flag: string, value: string, what = "requests"): numbe
   }
   return n;
 }
+
+// Visible ASCII only: a nonce goes verbatim into an HTTP header and into a shell (curl) command.
+const NONCE = /^[\x21-\x7e]+$/;
+
+/** --nonce for HMAC signing (sign, replay). `hint` says what leaving it out does for that command. */
+export function parseNonce(value: string, hint: string): string {
+  if (!NONCE.test(value)) throw new UsageError("--nonce must be non-empty visible ASCII without spaces", `e.g. --nonce 01JHFFHWYY7HSS4FWTMDTQEK8V, or ${hint}`);
+  return value;
+}
+
+/**
+ * --timestamp for HMAC signing: Sinch sends whole epoch seconds as decimal digits (sinch-callbacks.md
+ * §4.2); anything else would sign a value every verifier (ours included) refuses.
+ */
+export function parseEpochSeconds(value: string, hint: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--timestamp must be Unix epoch seconds as decimal digits (got "${value}")`, `e.g. --timestamp 1736760161, or ${hint}`);
+  }
+  return Number(value);
+}

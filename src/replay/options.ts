@@ -3,7 +3,7 @@
  * before any input is read (so stdin is not consumed for nothing) and before anything is sent.
  */
 import { UsageError } from "../errors.js";
-import { parseCredentials, parseDuration, parsePositiveInt, parseRate as parseRateFlag, type Credentials } from "../cli/parse-options.js";
+import { parseCredentials, parseDuration, parsePositiveInt, parseEpochSeconds, parseNonce, parseRate as parseRateFlag, type Credentials } from "../cli/parse-options.js";
 import type { AuthOptions } from "../send/auth.js";
 import { authOptionsFromFlags } from "../send/auth-flags.js";
 import { parseSetFlag, type FieldOverride } from "../send/overrides.js";
@@ -75,8 +75,6 @@ export const MAX_CONCURRENCY = 1_000;
 /** Every result is kept for the summary and the JUnit report; this keeps a typo from eating all memory. */
 export const MAX_REQUESTS = 1_000_000;
 
-// Visible ASCII only, as `sign` requires: a nonce goes verbatim into a header and into a curl command.
-const NONCE = /^[\x21-\x7e]+$/;
 
 /**
  * "2xx", "200", "200,202", "2xx,404", "200-204". Classes and codes are 100–599; anything else is a
@@ -133,16 +131,8 @@ export function replayConfigFromFlags(flags: ReplayFlags, env: Record<string, st
 
   // An empty variable (e.g. `SINCH_HOOKS_HMAC_SECRET=` in a CI file) counts as unset, as in `listen`.
   const hmacSecret = flags.hmacSecret || env.SINCH_HOOKS_HMAC_SECRET || undefined;
-  if (flags.nonce !== undefined && !NONCE.test(flags.nonce)) {
-    throw new UsageError("--nonce must be non-empty visible ASCII without spaces", "e.g. --nonce 01JHFFHWYY7HSS4FWTMDTQEK8V, or leave it out for a fresh nonce per request");
-  }
-  let timestamp: number | undefined;
-  if (flags.timestamp !== undefined) {
-    if (!/^\d+$/.test(flags.timestamp) || !Number.isSafeInteger(Number(flags.timestamp))) {
-      throw new UsageError(`--timestamp must be Unix epoch seconds as decimal digits (got "${flags.timestamp}")`, "e.g. --timestamp 1736760161, or leave it out to sign with the time of each request");
-    }
-    timestamp = Number(flags.timestamp);
-  }
+  if (flags.nonce !== undefined) parseNonce(flags.nonce, "leave it out for a fresh nonce per request");
+  const timestamp = flags.timestamp === undefined ? undefined : parseEpochSeconds(flags.timestamp, "leave it out to sign with the time of each request");
   if ((flags.nonce !== undefined || timestamp !== undefined) && !hmacSecret) {
     throw new UsageError(`${flags.nonce !== undefined ? "--nonce" : "--timestamp"} only applies to HMAC signatures`, "add --hmac-secret S (or set SINCH_HOOKS_HMAC_SECRET)");
   }

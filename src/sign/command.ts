@@ -3,6 +3,7 @@
  * (shared/reference/sinch-callbacks.md §4.2), optionally as a ready curl command.
  */
 import { UsageError } from "../errors.js";
+import { parseEpochSeconds, parseNonce } from "../cli/parse-options.js";
 import { ulid } from "../ids.js";
 import { readSource } from "../input.js";
 import { colorEnabled, type Io } from "../io.js";
@@ -24,8 +25,6 @@ export interface SignOptions {
   json: boolean;
 }
 
-// Visible ASCII only: a nonce goes verbatim into an HTTP header and into a shell command.
-const NONCE = /^[\x21-\x7e]+$/;
 
 export async function runSign(opts: SignOptions, io: Io): Promise<number> {
   // Flags first, so a mistake is reported before stdin is consumed.
@@ -38,17 +37,10 @@ export async function runSign(opts: SignOptions, io: Io): Promise<number> {
   if (opts.timestamp === undefined) {
     timestamp = Math.floor(io.now() / 1000);
   } else {
-    // Sinch sends whole epoch seconds as decimal digits (§4.2); anything else would sign a value
-    // every verifier (ours included) refuses.
-    if (!/^\d+$/.test(opts.timestamp) || !Number.isSafeInteger(Number(opts.timestamp))) {
-      throw new UsageError(`--timestamp must be Unix epoch seconds as decimal digits (got "${opts.timestamp}")`, "e.g. --timestamp 1736760161, or leave it out to use the current time");
-    }
-    timestamp = Number(opts.timestamp);
+    timestamp = parseEpochSeconds(opts.timestamp, "leave it out to use the current time");
   }
 
-  if (opts.nonce !== undefined && !NONCE.test(opts.nonce)) {
-    throw new UsageError("--nonce must be non-empty visible ASCII without spaces", "e.g. --nonce 01JHFFHWYY7HSS4FWTMDTQEK8V, or leave it out for a fresh ULID-style nonce");
-  }
+  if (opts.nonce !== undefined) parseNonce(opts.nonce, "leave it out for a fresh ULID-style nonce");
   // Sinch's nonces look like ULIDs (§4.2, format not documented), so the default does too.
   const nonce = opts.nonce ?? ulid(io.now());
 
